@@ -1,0 +1,2 @@
+export { keywordReward } from './keyword-reward.js';
+export type { KeywordRewardOptions } from './keyword-reward.js';

@@ -1,0 +1,13 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+await tf.setBackend('wasm');
+const heap = () => (tf.backend().wasm.HEAPU8.buffer.byteLength / 1e9).toFixed(2);
+const t = tf.randomNormal([151936, 896]);
+const g = tf.randomNormal([27, 151936]);
+console.log('heap', heap());
+let t0 = performance.now();
+const r = tf.transpose(tf.matMul(t, tf.transpose(g), true, false)); r.dataSync();
+console.log('transposeA path ms', (performance.now() - t0).toFixed(0), 'heap', heap());
+t0 = performance.now();
+const r2 = tf.matMul(g, t); r2.dataSync();
+console.log('plain (packs) ms', (performance.now() - t0).toFixed(0), 'heap', heap(), 'maxdiff', tf.max(tf.abs(tf.sub(r, r2))).dataSync()[0]);

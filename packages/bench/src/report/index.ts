@@ -1,0 +1,10 @@
+export { writeBenchReport } from './write-report.js';
+export type { BenchReportFiles } from './write-report.js';
+export { benchMarkdown } from './markdown-report.js';
+export { benchHtml } from './html-report.js';
+export { modelAgreement } from './agreement.js';
+export type { AgreementEntry } from './agreement.js';
+export { svgLineChart, svgBarChart, niceTicks, escapeXml, CHART_PALETTE } from './svg-charts.js';
+export type { BarChartOptions, BarChartSeries, ChartFrameOptions, LineChartOptions, LineChartSeries } from './svg-charts.js';
+export { htmlPage, htmlTable, escapeHtml } from './html-page.js';
+export type { HtmlSection } from './html-page.js';
