@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors, type PreparedInput } from '@evolmm/qwen-vl';
-import { imageMessages, maxAbsDiff, randomizeAdapter, tinyCheckpoint } from './__fixtures__/tiny.js';
+import { imageMessages, maxAbsDiff, randomizeAdapter, tempDir, tinyCheckpoint } from './__fixtures__/tiny.js';
 import { loadTfjsModel, type TfjsQwenModel } from './model.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'evolmm-tfjs-peft-'));
+const tmp = () => tempDir('evolmm-tfjs-peft-');
 
 describe('PEFT adapters, merging, checkpoints (qwen2.5-vl tiny)', () => {
   let dir: string;

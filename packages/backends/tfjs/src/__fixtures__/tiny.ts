@@ -2,13 +2,27 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { afterAll } from 'vitest';
 import { createRng, type ChatMessage, type RawImage } from '@evolmm/core';
 import type { TfjsQwenModel } from '../model.js';
 import { createCheckpoint, type PreparedInput, type QwenVariant } from '@evolmm/qwen-vl';
 
+const made: string[] = [];
+// Registered in the root suite of every test file that imports this module.
+afterAll(() => {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A temp folder removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 /** A fresh tiny checkpoint of `variant` in a temp folder (the qwen-vl factory; seconds to build). */
 export async function tinyCheckpoint(variant: QwenVariant, opts: { seed?: number } = {}): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `evolmm-tfjs-${variant}-`));
+  const dir = tempDir(`evolmm-tfjs-${variant}-`);
   await createCheckpoint(dir, { variant, preset: 'tiny', seed: opts.seed ?? 0 });
   return dir;
 }

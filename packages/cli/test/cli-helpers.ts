@@ -1,0 +1,23 @@
+import { PassThrough } from 'node:stream';
+import { COMMANDS } from '../src/commands/index.js';
+import type { CliIo } from '../src/io.js';
+import { main } from '../src/main.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `evolmm <args>` in-process with the real commands and captured output. */
+export async function evolmm(args: string[], cwd = process.cwd()): Promise<CliRun> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += String(d)));
+  stderr.on('data', (d) => (err += String(d)));
+  const io: CliIo = { stdout, stderr, cwd, env: {}, signal: new AbortController().signal };
+  const code = await main(args, io, COMMANDS);
+  return { code, stdout: out, stderr: err };
+}
