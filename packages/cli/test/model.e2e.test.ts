@@ -72,6 +72,14 @@ describe('evolmm with a tiny model', () => {
     const changed = await evolmm([...base, '--iterations', '4', '--resume', '--seed', '5'], dir);
     expect(changed.code).toBe(3);
     expect(changed.stderr).toContain('seed');
+    // The solver adapter a run saved exports to ONNX (merged) and the export generates (issue 6).
+    const adapter = path.join(out, 'checkpoints', 'step_00003', 'policy', 'adapters', 'default');
+    expect(fs.existsSync(path.join(adapter, 'adapter_config.json'))).toBe(true);
+    const ex = await evolmm(['export-onnx', model, path.join(dir, 'evolved-onnx'), '--adapter', adapter], dir);
+    expect(ex.code, ex.stderr).toBe(0);
+    const gen = await evolmm(['generate', '--model', `onnx:${path.join(dir, 'evolved-onnx')}`, '--max-new-tokens', '4', '--json', 'hi'], dir);
+    expect(gen.code, gen.stderr).toBe(0);
+    expect(JSON.parse(gen.stdout).completions[0].tokenIds.length).toBeGreaterThan(0);
     const rep = await evolmm(['report', out, '--json'], dir);
     expect(rep.code, rep.stderr).toBe(0);
     expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('<svg');
