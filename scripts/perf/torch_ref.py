@@ -70,7 +70,11 @@ class Layer(torch.nn.Module):
             cache[0], cache[1] = k, v
         rep = self.nH // self.nKV
         kk, vv = k.repeat_interleave(rep, 1), v.repeat_interleave(rep, 1)
-        a = F.scaled_dot_product_attention(q, kk, vv, is_causal=S > 1)
+        # explicit attention (torch 1.13 has no scaled_dot_product_attention); causal when there is no past
+        w = (q @ kk.transpose(-1, -2)) / math.sqrt(self.D)
+        if S > 1:
+            w = w + torch.full((S, S), float("-inf")).triu(1)
+        a = torch.softmax(w, -1) @ vv
         x = x + self.o(a.transpose(1, 2).reshape(B, S, -1))
         h = rms(x, self.n2)
         return x + self.down(F.silu(self.gate(h)) * self.up(h))
