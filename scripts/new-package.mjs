@@ -24,5 +24,5 @@ write('package.json', JSON.stringify({
   scripts: { build: 'tsup', test: 'vitest run', typecheck: 'tsc --noEmit', publint: 'publint --strict && npm pack --dry-run --silent' },
 }, null, 2) + '\n');
 write('tsconfig.json', JSON.stringify({ extends: `${up}tsconfig.base.json`, include: ['src'] }, null, 2) + '\n');
-write('tsup.config.ts', `import { defineConfig } from 'tsup';\n\nexport default defineConfig({\n  entry: ['src/index.ts'],\n  format: ['esm'],\n  dts: true,\n  clean: true,\n  sourcemap: true,\n  target: 'node20',\n});\n`);
+write('tsup.config.ts', `import { nodeLibrary } from '${'../'.repeat(depth)}tsup.base.js';\n\nexport default nodeLibrary();\n`);
 write('vitest.config.ts', `import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60_000 },\n});\n`);
