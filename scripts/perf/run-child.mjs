@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './cache.mjs';
+import { CACHE, ROOT } from './cache.mjs';
 
 export function runChild(cmd, argv, { timeoutS = 900, cwd = ROOT } = {}) {
   const loadBefore = loadavg()[0];
@@ -37,6 +37,8 @@ export function worker(task, args = {}, opts) {
 
 /** A PyTorch reference measurement (scripts/perf/torch_ref.py); its JSON carries its own peakRss. */
 export async function torchRef(what, preset, python, opts) {
-  const r = await runChild(python, [join(ROOT, 'scripts', 'perf', 'torch_ref.py'), what, '--preset', preset, '--threads', '2'], opts);
+  // dims from the very checkpoint the TypeScript backends measure
+  const config = join(CACHE, `hf-${preset}`, 'config.json');
+  const r = await runChild(python, [join(ROOT, 'scripts', 'perf', 'torch_ref.py'), what, '--preset', preset, '--config', config, '--threads', '2'], opts);
   return r.ok ? { ok: true, result: r, peakRss: r.peakRss, load: r.load, wallS: r.wallS } : r;
 }

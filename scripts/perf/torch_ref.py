@@ -12,8 +12,16 @@ import torch.nn.functional as F
 
 PRESETS = {
     "0.5b": dict(H=896, I=4864, L=24, nH=14, nKV=2, D=64, V=151936),
-    "tiny": dict(H=32, I=64, L=2, nH=4, nKV=2, D=8, V=512),
 }
+
+
+def dims_from_config(path):
+    """Decoder dims of an HF config.json (the checkpoint bench-perf measures), so shapes match exactly."""
+    with open(path) as fh:
+        c = json.load(fh)
+    t = c.get("text_config", c)
+    return dict(H=t["hidden_size"], I=t["intermediate_size"], L=t["num_hidden_layers"], nH=t["num_attention_heads"],
+                nKV=t["num_key_value_heads"], D=t.get("head_dim", t["hidden_size"] // t["num_attention_heads"]), V=t["vocab_size"])
 
 
 class Lora(torch.nn.Module):
@@ -109,12 +117,13 @@ class Model(torch.nn.Module):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("what", choices=["prefill", "decode", "score", "train"])
-    ap.add_argument("--preset", default="0.5b")
+    ap.add_argument("--preset", default="0.5b", help="0.5b (Qwen2-0.5B dims) or a label for --config")
+    ap.add_argument("--config", help="HF config.json whose text dims to use instead of the preset")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    c = PRESETS[a.preset]
+    c = dims_from_config(a.config) if a.config else PRESETS[a.preset]
     m = Model(c).eval()
     V = c["V"]
     g = torch.Generator().manual_seed(1)
