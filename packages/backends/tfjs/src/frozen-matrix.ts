@@ -58,15 +58,62 @@ export function mulTransposed(g: tf.Tensor2D, m: FrozenMatrix): tf.Tensor2D {
     }
     return acc!;
   }
-  const tmp = tf.clone(m.t);
-  const out = tf.matMul(g, tmp) as tf.Tensor2D;
-  tmp.dispose();
-  return out;
+  // A real copy (slice allocates), not tf.clone: a clone shares the weight's buffer id, so XNNPACK's packed copy
+  // would be cached under the weight for its lifetime (measured: +1 weight set on the 0.5B model, heap abort).
+  return withCopy(m.t.slice([0, 0], [rows, cols]), (tmp) => tf.matMul(g, tmp) as tf.Tensor2D);
 }
+
+/** Runs f on a temporary tensor and frees it (with any packed copy XNNPACK cached for it). */
+function withCopy<T>(tmp: tf.Tensor2D, f: (t: tf.Tensor2D) => T): T {
+  try {
+    return f(tmp);
+  } finally {
+    tmp.dispose();
+  }
+}
+
+/**
+ * x·M[:, start:start+n] for each x (logits of one vocabulary block) through one temporary [in, n] copy of the
+ * block, so the plain (packed, fast) matMul kernel runs, packs the block once for all xs, and frees the packed copy
+ * with the block.
+ */
+export function mulColumns(xs: readonly tf.Tensor2D[], m: FrozenMatrix, start: number, n: number): tf.Tensor2D[] {
+  const block = m.layout === 'fast' ? m.t.slice([0, start], [-1, n]) : tf.tidy(() => tf.transpose(m.t.slice([start, 0], [n, -1])) as tf.Tensor2D);
+  return withCopy(block as tf.Tensor2D, (b) => xs.map((x) => tf.matMul(x, b) as tf.Tensor2D));
+}
+
+/** g·M[:, start:start+n]ᵀ for g [rows, n]: the input gradient of mulColumns, with temporary copies only. */
+export function mulColumnsTransposed(g: tf.Tensor2D, m: FrozenMatrix, start: number, n: number): tf.Tensor2D {
+  if (m.layout === 'fast') {
+    return withCopy(tf.transpose(g) as tf.Tensor2D, (gt) =>
+      withCopy(m.t.slice([0, start], [-1, n]) as tf.Tensor2D, (b) => tf.tidy(() => tf.transpose(tf.matMul(b, gt)) as tf.Tensor2D)),
+    );
+  }
+  return withCopy(m.t.slice([start, 0], [n, -1]) as tf.Tensor2D, (b) => tf.matMul(g, b) as tf.Tensor2D);
+}
+
+/**
+ * From this many rows of x on, a compact-layout x·M transposes the weight into a temporary and runs the plain
+ * kernel (the transpose and XNNPACK's packing cost about one pass over the weight; the transposeB kernel is ~10×
+ * slower per FLOP, so this pays off for prefill and training but not for few-row decode steps).
+ */
+export const STREAM_MIN_ROWS = 16;
 
 /** x·M (forward only, no gradient bookkeeping). */
 export function mulPlain(x: tf.Tensor2D, m: FrozenMatrix): tf.Tensor2D {
-  return (m.layout === 'fast' ? tf.matMul(x, m.t) : tf.matMul(x, m.t, false, true)) as tf.Tensor2D;
+  if (m.layout === 'fast') return tf.matMul(x, m.t) as tf.Tensor2D;
+  const [rows, cols] = m.t.shape;
+  if (x.shape[0] < STREAM_MIN_ROWS) return tf.matMul(x, m.t, false, true) as tf.Tensor2D;
+  if (rows * cols <= SLICE_ELEMENTS) return withCopy(tf.transpose(m.t) as tf.Tensor2D, (t) => tf.matMul(x, t) as tf.Tensor2D);
+  // The lm head: column blocks, so only one block's transposed and packed copies exist at a time.
+  const step = Math.max(1, Math.floor(SLICE_ELEMENTS / cols));
+  const parts: tf.Tensor2D[] = [];
+  try {
+    for (let r = 0; r < rows; r += step) parts.push(...mulColumns([x], m, r, Math.min(step, rows - r)));
+    return tf.concat(parts, 1);
+  } finally {
+    tf.dispose(parts);
+  }
 }
 
 /** x·M with a gradient for x only (dx = dy·Mᵀ via mulTransposed); the frozen M gets none. */

@@ -44,6 +44,7 @@ import {
 import { ModelCore } from './model-core.js';
 import { inDim, outDim, type WeightLayout } from './frozen-matrix.js';
 import { mergeAdapterInto, peftKey, readAdapterPeft, saveAdapterPeft, splitKey } from './peft.js';
+import { assertStepFitsWasmHeap } from './step-memory.js';
 import { groupGradients } from './train-step.js';
 import { disposeWeights, loadTextWeights, loadVisionWeights, type ModelWeights } from './weights.js';
 
@@ -68,7 +69,7 @@ export interface TfjsModelOptions {
   gradientAccumulationSteps?: number;
   /** Samples per forward/backward inside one step (gradients are summed); bounds activation memory. Default all. */
   microBatchSize?: number;
-  /** Completion positions per loss-head chunk. Default: about 4M logits per chunk (⌊2^22 / vocab⌋, at least 1). */
+  /** Completion positions per loss-head chunk (the head also walks the vocabulary in blocks). Default 256. */
   lossChunkTokens?: number;
   /**
    * Activation recomputation: each decoder layer keeps only its inputs for the backward pass and re-runs itself
@@ -181,8 +182,21 @@ export class TfjsQwenModel implements TrainablePolicy {
     const vars = adapterVariables(adapter);
     const S = batch.samples.length;
     const micro = Math.max(1, Math.min(S, this.opts.microBatchSize ?? S));
-    const lossChunk = this.opts.lossChunkTokens ?? Math.max(1, Math.floor(2 ** 22 / this.core.cfg.text.vocabSize));
+    const lossChunk = Math.max(1, this.opts.lossChunkTokens ?? 256);
     const dropout = adapter.dropout > 0 ? new DropoutSource(adapter.dropout, this.dropoutRng) : undefined;
+    if (this.backend.name === 'wasm') {
+      const layout = this.core.weights.text.lmHead.layout;
+      // 'fast' weights also have XNNPACK's packed copies, which tf.memory() does not count.
+      const live = tf.memory().numBytes * (layout === 'fast' ? 2 : 1);
+      assertStepFitsWasmHeap(this.core.cfg.text, live, {
+        promptTokens: prepared.inputIds.length,
+        microBatch: micro,
+        completionTokens: Math.max(...batch.samples.map((x) => x.tokenIds.length)),
+        recompute: this.opts.recompute ?? false,
+        layout,
+        lossChunk,
+      });
+    }
     let sum: tf.Tensor[] | null = null;
     let loss = 0;
     let tokens = 0;
