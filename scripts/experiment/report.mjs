@@ -20,7 +20,7 @@ function conditionRows(stats) {
     pct(s.afterMajority),
     `${f3(s.training.majorityFraction.firstQuarter)} → ${f3(s.training.majorityFraction.lastQuarter)}`,
     `${f3(s.training.entropy.firstQuarter)} → ${f3(s.training.entropy.lastQuarter)}`,
-    `${f3(s.training.kl.firstQuarter)} → ${f3(s.training.kl.lastQuarter)}`,
+    c === 'no-kl' ? 'not measured (β = 0 skips the reference pass)' : `${f3(s.training.kl.firstQuarter)} → ${f3(s.training.kl.lastQuarter)}`,
   ]);
 }
 const CONDITION_HEAD = [
@@ -59,9 +59,10 @@ export function renderReport(results) {
   const md = [
     '# Self-evolve experiment',
     '',
-    `Command: \`${results.command}\` · date ${results.date} · ${results.machine.cpus} CPUs, load average ${results.machine.loadavg.map((x) => x.toFixed(2)).join(' ')} at the end · this invocation ${results.minutesThisInvocation.toFixed(1)} min.`,
+    ...(results.partial ? [`**Partial: ${results.partial}.**`, ''] : []),
+    `Command: \`${results.command}\` · date ${results.date} · ${results.machine.cpus} CPUs, load average ${results.machine.loadavg.map((x) => x.toFixed(2)).join(' ')} at the end · this invocation ${Number.isFinite(results.minutesThisInvocation) ? results.minutesThisInvocation.toFixed(1) : 'n/a'} min.`,
     '',
-    `Task: synthetic ${cfg.kinds.join('/')} charts, question types ${cfg.qtypes.join('/')}, difficulty ${cfg.difficulty}; ${cfg.labeled} labeled (warm start), ${cfg.unlabeled} unlabeled (evolve, labels never read), ${cfg.evalCount} held-out. Model: Qwen2.5-VL-shaped, text hidden ${cfg.hidden}, ${cfg.layers} layers. Warm start ${cfg.sftSteps} sft steps at lr ${cfg.sftLr}; evolve ${cfg.iterations} iterations, N = ${cfg.n}, lr ${cfg.lr}, T = ${cfg.temperature}, solver update ${cfg.solverUpdate}.`,
+    `Task: synthetic ${cfg.kinds.join('/')} charts, question types ${cfg.qtypes.join('/')}, difficulty ${cfg.difficulty}; ${cfg.labeled} labeled (warm start), ${cfg.unlabeled} unlabeled (evolve, labels never read), ${cfg.evalCount} held-out. Model: Qwen2.5-VL-shaped, text hidden ${cfg.hidden}, ${cfg.layers} layers. Warm start: sft at lr ${cfg.sftLr} in chunks of ${cfg.sftChunk} steps until validation greedy accuracy ≥ ${pct(cfg.sftTarget)} % (at most ${cfg.sftSteps}); steps used per seed: ${results.seeds.map((s) => `${s.seed}: ${s.sftTrace?.at(-1)?.steps ?? '?'}`).join(', ')}; evolve ${cfg.iterations} iterations, N = ${cfg.n}, lr ${cfg.lr}, T = ${cfg.temperature}, solver update ${cfg.solverUpdate}.`,
     '',
     `Warm model (mean over seeds): greedy ${pct(w.greedy.mean)} %, majority vote of ${cfg.majoritySamples} samples at T = ${cfg.temperature} ${pct(w.majority.mean)} %, mean majority fraction ${f3(w.majorityFraction)}.`,
     '',
@@ -91,6 +92,7 @@ export function renderReport(results) {
   const curves = [];
   for (const [key, label] of [['majorityFraction', 'majority fraction'], ['entropy', 'answer entropy (nats)'], ['kl', 'solver KL to the warm model']]) {
     for (const c of conds) {
+      if (key === 'kl' && c === 'no-kl') continue;
       const w8 = Math.max(1, Math.round(cfg.iterations / 10));
       curves.push(svgLineChart({
         title: `${label}: ${c} (moving average of ${w8})`,
@@ -105,7 +107,7 @@ export function renderReport(results) {
   }
   const questions = results.seeds[0] && conds[0] ? results.seeds[0].conditions[conds[0]].curves.slice(0, 8).map((e) => `<li>${escapeHtml(e.question)}</li>`).join('') : '';
   const html = htmlPage('evolmm self-evolve experiment', [
-    { body: `<p>${escapeHtml(md.split('\n').slice(2, 7).join(' '))}</p>` },
+    { body: `<p>${escapeHtml(md.split('\n').slice(2, results.partial ? 9 : 7).join(' '))}</p>` },
     { title: 'Gain in greedy held-out accuracy', body: htmlTable(CONDITION_HEAD, conditionRows(stats)) + '<p class="note">pp = percentage points. t-CI over seeds; bootstrap resamples eval items (paired, shared by the seeds); McNemar pools the per-item flips of all seeds.</p>' },
     { title: 'Accuracy before and after', body: accChart + htmlTable(SEED_HEAD, seedRows(results)) },
     { title: 'Training curves (per seed)', body: curves.join('\n') },

@@ -33,7 +33,7 @@ const SCRIPT = fileURLToPath(import.meta.url);
 /** Full-run settings (docs/experiment.md explains each choice). `--quick` shrinks them for a smoke check. */
 const FULL = {
   seeds: 3,
-  jobs: 1,
+  jobs: 3,
   hidden: 64,
   layers: 2,
   kinds: 'bar',
@@ -41,23 +41,26 @@ const FULL = {
   difficulty: 'easy',
   labeled: 300,
   unlabeled: 120,
-  evalCount: 100,
+  evalCount: 60,
+  valCount: 24,
   proposerShare: 0.34,
-  sftSteps: 300,
-  sftLr: 1e-2,
-  iterations: 60,
-  lr: 2e-3,
+  sftChunk: 20,
+  sftSteps: 200,
+  sftTarget: 0.65,
+  sftLr: 3e-3,
+  iterations: 40,
+  lr: 3e-3,
   n: 5,
   temperature: 1,
   solverTokens: 20,
   proposerTokens: 48,
-  solverUpdate: 'per-sample',
+  solverUpdate: 'batched',
   majoritySamples: 5,
   conditions: 'continuous,discrete,no-kl',
   out: 'experiment-out',
 };
-const QUICK = { seeds: 2, labeled: 40, unlabeled: 12, evalCount: 12, sftSteps: 30, iterations: 4, majoritySamples: 3 };
-const NUMERIC = new Set(['seeds', 'jobs', 'hidden', 'layers', 'labeled', 'unlabeled', 'evalCount', 'proposerShare', 'sftSteps', 'sftLr', 'iterations', 'lr', 'n', 'temperature', 'solverTokens', 'proposerTokens', 'majoritySamples', 'workerSeed']);
+const QUICK = { seeds: 2, labeled: 40, unlabeled: 8, evalCount: 8, valCount: 6, sftChunk: 10, sftSteps: 20, iterations: 3, majoritySamples: 3, conditions: 'continuous,no-kl' };
+const NUMERIC = new Set(['seeds', 'jobs', 'hidden', 'layers', 'labeled', 'unlabeled', 'evalCount', 'valCount', 'sftChunk', 'sftTarget', 'proposerShare', 'sftSteps', 'sftLr', 'iterations', 'lr', 'n', 'temperature', 'solverTokens', 'proposerTokens', 'majoritySamples', 'workerSeed']);
 
 /** The three conditions of the issue: the EvoLMM default and its two ablations (docs/method.md §3, §6.2). */
 const CONDITIONS = {
@@ -72,12 +75,13 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '--help' || a === '-h') args.help = true;
     else if (a === '--quick') args.quick = true;
+    else if (a === '--report-only') args.reportOnly = true;
     else if (a.startsWith('--')) {
       const key = a.slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
       const eq = key.indexOf('=');
       const [k, v] = eq >= 0 ? [key.slice(0, eq), a.slice(a.indexOf('=') + 1)] : [key, argv[++i]];
       if (v === undefined) throw new Error(`${a} needs a value`);
-      if (!(k in FULL) && k !== 'workerSeed') throw new Error(`unknown option --${k}; known: ${Object.keys(FULL).join(', ')}`);
+      if (!(k in FULL) && k !== 'workerSeed' && k !== 'seedList') throw new Error(`unknown option --${k}; known: ${Object.keys(FULL).join(', ')}`);
       args[k] = NUMERIC.has(k) ? Number(v) : v;
       if (NUMERIC.has(k) && !Number.isFinite(args[k])) throw new Error(`--${k} expects a number, got ${v}`);
     } else throw new Error(`unexpected argument ${a}`);
@@ -94,7 +98,9 @@ function settings(args) {
   cfg.conditions = String(cfg.conditions).split(',');
   for (const c of cfg.conditions) if (!(c in CONDITIONS)) throw new Error(`unknown condition ${c}; known: ${Object.keys(CONDITIONS).join(', ')}`);
   delete cfg.help;
+  delete cfg.reportOnly;
   delete cfg.workerSeed;
+  delete cfg.seedList;
   return cfg;
 }
 
@@ -105,7 +111,7 @@ const exists = (p) => fs.existsSync(p);
 async function ensureData(cfg) {
   const bench = await import('@evolmm/bench');
   const dataDir = path.join(cfg.out, 'data');
-  const sets = { labeled: [cfg.labeled, 101], unlabeled: [cfg.unlabeled, 102], eval: [cfg.evalCount, 103] };
+  const sets = { labeled: [cfg.labeled, 101], unlabeled: [cfg.unlabeled, 102], eval: [cfg.evalCount, 103], val: [cfg.valCount, 104] };
   for (const [name, [count, seed]] of Object.entries(sets)) {
     const dir = path.join(dataDir, name);
     if (exists(path.join(dir, 'manifest.jsonl'))) continue;
@@ -135,7 +141,7 @@ async function evaluate(policy, items, cfg, seed) {
     const messages = userMessage(it.image, solverPrompt(it.question));
     const expected = { answer: it.answer, answerType: it.answerType, aliases: it.aliases };
     const [g] = await policy.generate({ messages, n: 1, temperature: 0, maxNewTokens: cfg.solverTokens, adapter: 'default' });
-    const samples = await policy.generate({
+    const samples = cfg.majoritySamples <= 0 ? [] : await policy.generate({
       messages,
       n: cfg.majoritySamples,
       temperature: cfg.temperature,
@@ -157,7 +163,7 @@ async function evaluate(policy, items, cfg, seed) {
       correct: matchAnswer(g.text, expected).correct ? 1 : 0,
       majority: maj,
       majorityCorrect: matchAnswer(`<answer>${maj}</answer>`, expected).correct ? 1 : 0,
-      majorityFraction: majCount / samples.length,
+      majorityFraction: samples.length ? majCount / samples.length : NaN,
     });
   }
   const mean = (k) => out.reduce((s, r) => s + r[k], 0) / Math.max(1, out.length);
@@ -204,23 +210,36 @@ async function runSeed(cfg, seed) {
     labeled.forEach((e, i) => {
       if (cfg.proposerShare > 0 && i % every === 0) records.push({ image: e.image, question: '\u0000propose', answer: `<question>${e.question}</question>` });
     });
+    const valItems = readJsonl(path.join(dataDir, 'val', 'manifest.jsonl')).map((e) => ({ ...e, image: path.join(dataDir, 'val', e.image) }));
     const policy = await load(p('model-base'));
     try {
       const t0 = Date.now();
-      await sft({
-        policy,
-        data: records,
-        out: p('run-sft'),
-        epochs: 1000,
-        maxSteps: cfg.sftSteps,
-        learningRate: cfg.sftLr,
-        targetTemplate: '{answer}',
-        prompt: (r) => (r.question === '\u0000propose' ? PROPOSER_PROMPT : solverPrompt(r.question)),
-        checkpointEvery: 50,
-        seed,
-        resume: exists(p('run-sft', EVENTS_FILE)),
-      });
-      log(`seed ${seed}: sft ${cfg.sftSteps} steps in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      // "Until partial skill" (issue 9): train in chunks and stop once greedy accuracy on a small *labeled
+      // validation* split (never the held-out eval set) reaches sftTarget, or at sftSteps.
+      const trace = exists(p('sft-trace.json')) ? JSON.parse(fs.readFileSync(p('sft-trace.json'), 'utf8')) : [];
+      let steps = trace.length ? trace[trace.length - 1].steps : 0;
+      let val = trace.length ? trace[trace.length - 1].valAccuracy : 0;
+      while (steps < cfg.sftSteps && !(trace.length && val >= cfg.sftTarget)) {
+        steps = Math.min(cfg.sftSteps, steps + cfg.sftChunk);
+        await sft({
+          policy,
+          data: records,
+          out: p('run-sft'),
+          epochs: 1000,
+          maxSteps: steps,
+          learningRate: cfg.sftLr,
+          targetTemplate: '{answer}',
+          prompt: (r) => (r.question === '\u0000propose' ? PROPOSER_PROMPT : solverPrompt(r.question)),
+          checkpointEvery: cfg.sftChunk,
+          seed,
+          resume: exists(p('run-sft', EVENTS_FILE)),
+        });
+        val = (await evaluate(policy, valItems, { ...cfg, majoritySamples: 0 }, seed)).accuracy;
+        trace.push({ steps, valAccuracy: val });
+        writeJsonAtomic(p('sft-trace.json'), trace);
+        log(`seed ${seed}: sft ${steps} steps, validation greedy ${(100 * val).toFixed(1)} %`);
+      }
+      log(`seed ${seed}: warm start ${steps} sft steps in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       await policy.mergeAdapter('default', p('model-warm'));
     } finally {
       await policy.dispose();
@@ -291,7 +310,8 @@ async function runSeed(cfg, seed) {
       })),
     };
   }
-  const result = { seed, before, conditions };
+  const sftTrace = JSON.parse(fs.readFileSync(p('sft-trace.json'), 'utf8'));
+  const result = { seed, sftTrace, before, conditions };
   writeJsonAtomic(p('seed-result.json'), result);
   return result;
 }
@@ -307,11 +327,37 @@ async function main() {
   const argv = process.argv.slice(2);
   const args = parseArgs(argv);
   if (args.help) {
-    console.log(`usage: node scripts/experiment/self-evolve.mjs [--quick] [--seeds N] [--jobs J] [--out DIR] [--<setting> value]\nsettings (full-run defaults): ${JSON.stringify(FULL, null, 1)}\nquick overrides: ${JSON.stringify(QUICK)}`);
+    console.log(`usage: node scripts/experiment/self-evolve.mjs [--quick] [--report-only] [--seeds N] [--jobs J] [--out DIR] [--<setting> value]\nsettings (full-run defaults): ${JSON.stringify(FULL, null, 1)}\nquick overrides: ${JSON.stringify(QUICK)}`);
     return;
   }
   const cfg = settings(args);
-  const seeds = Array.from({ length: cfg.seeds }, (_, k) => k + 1);
+  if (args.reportOnly) {
+    // Re-aggregate and re-render from the seed folders that have finished (seed-*/seed-result.json), e.g. after
+    // editing report.mjs or to look at a run that is still going. Marked partial when seeds are missing.
+    const done = fs.readdirSync(cfg.out).filter((d) => /^seed-\d+$/.test(d) && exists(path.join(cfg.out, d, 'seed-result.json')));
+    const perSeed = done.map((d) => JSON.parse(fs.readFileSync(path.join(cfg.out, d, 'seed-result.json'), 'utf8'))).sort((a, b) => a.seed - b.seed);
+    if (!perSeed.length) throw new Error(`no finished seed in ${cfg.out} (seed-*/seed-result.json)`);
+    const saved = JSON.parse(fs.readFileSync(path.join(cfg.out, 'settings.json'), 'utf8'));
+    const prev = exists(path.join(cfg.out, 'results.json')) ? JSON.parse(fs.readFileSync(path.join(cfg.out, 'results.json'), 'utf8')) : {};
+    const results = {
+      date: prev.date ?? new Date().toISOString(),
+      command: prev.command ?? '(aggregated with --report-only)',
+      minutesThisInvocation: prev.minutesThisInvocation ?? NaN,
+      machine: prev.machine ?? { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version },
+      partial: perSeed.length < saved.seeds ? `${perSeed.length} of ${saved.seeds} seeds finished` : undefined,
+      settings: saved,
+      stats: summarize(perSeed, saved.conditions),
+      seeds: perSeed,
+    };
+    writeJsonAtomic(path.join(cfg.out, 'results.json'), results);
+    const { markdown, html } = renderReport(results);
+    writeFileAtomic(path.join(cfg.out, 'results.md'), markdown);
+    writeFileAtomic(path.join(cfg.out, 'report.html'), html);
+    console.log(markdown);
+    return;
+  }
+  // --seed-list 3,5 runs just those seeds (e.g. a follow-up on one warm model copied from another run).
+  const seeds = args.seedList ? String(args.seedList).split(',').map(Number) : Array.from({ length: cfg.seeds }, (_, k) => k + 1);
   if (args.workerSeed !== undefined) {
     await runSeed(cfg, args.workerSeed);
     return;
