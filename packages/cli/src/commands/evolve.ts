@@ -33,6 +33,7 @@ export const evolveCommand: Command = {
     reward: { type: 'string', description: 'continuous (paper) or discrete (majority-vote ablation)' },
     matcher: { type: 'string', description: 'answer equivalence: string (paper), numeric or semantic' },
     'no-kl': { type: 'boolean', description: 'the no-KL ablation (β fixed at 0)' },
+    'proposer-temperature': { type: 'string', description: "the proposer's own sampling temperature (default: the paper's 1.0)" },
     backend: { type: 'string', description: 'tfjs backend: auto, gpu, native, wasm or cpu (default auto)' },
     resume: { type: 'boolean', description: 'continue from the newest complete checkpoint in --out' },
     overwrite: { type: 'boolean', description: 'delete an existing run in --out and start over' },
@@ -63,6 +64,7 @@ export const evolveCommand: Command = {
     set('proposerMaxNewTokens', mnt);
     set('baseline', stringOpt(values, 'baseline'));
     set('solverUpdate', stringOpt(values, 'solver-update'));
+    set('proposerTemperature', floatOpt(values, 'proposer-temperature'));
     if (values['no-kl']) merged.klPenalty = false;
     if (values.resume) merged.resume = true;
     if (values.overwrite) merged.overwrite = true;

@@ -46,6 +46,12 @@ export interface EvolveConfig {
   /** Passed with every optimiser step. Default 1e-6. */
   learningRate?: number;
   temperature?: number;
+  /**
+   * Beyond the paper: the proposer's own sampling temperature (null = `temperature`, the paper). A cooler proposer
+   * keeps a small model's questions well-formed (docs/experiment.md: at T = 1 a warm-started tiny proposer stopped
+   * right after `<question>` in half of its samples). Default null.
+   */
+  proposerTemperature?: number | null;
   topP?: number;
   topK?: number;
   solverMaxNewTokens?: number;
@@ -85,6 +91,7 @@ export const EVOLVE_DEFAULTS: Readonly<Required<Omit<EvolveConfig, 'images' | 'o
   betaMax: EVOLMM_DEFAULTS.betaMax,
   learningRate: EVOLMM_DEFAULTS.learningRate,
   temperature: EVOLMM_DEFAULTS.temperature,
+  proposerTemperature: null,
   topP: EVOLMM_DEFAULTS.topP,
   topK: EVOLMM_DEFAULTS.topK,
   solverMaxNewTokens: EVOLMM_DEFAULTS.solverMaxNewTokens,
@@ -132,6 +139,7 @@ const CHECKS: Record<keyof EvolveConfig, Check> = {
   betaMax: num(0, Infinity, true),
   learningRate: num(0, Infinity, true),
   temperature: num(0, Infinity),
+  proposerTemperature: (v) => (v === null ? undefined : num(0, Infinity)(v)),
   topP: num(0, 1, true),
   topK: int(0),
   solverMaxNewTokens: int(1),

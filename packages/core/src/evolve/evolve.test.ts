@@ -268,6 +268,23 @@ describe('evolve', () => {
     for (const e of it) expect(Number.isFinite(e.proposer.reward) && !e.proposer.updated).toBe(true);
   });
 
+  it('proposerTemperature samples the proposer cooler and leaves the solver at the paper temperature', async () => {
+    const root = tmpDir();
+    const { policy, requests } = recordingPolicy();
+    await evolve({
+      policy,
+      solverReward: fakeSolverReward,
+      proposerReward: fakeProposerReward,
+      images: makeImageDir(root, 2),
+      out: path.join(root, 'run'),
+      iterations: 2,
+      proposerTemperature: 0.3,
+    });
+    const byAdapter = (a: string) => requests.filter((r) => r.adapter === a).map((r) => r.temperature);
+    expect(byAdapter('proposer')).toEqual([0.3, 0.3]);
+    expect(byAdapter('default')).toEqual([1, 1]);
+  });
+
   it('generates with a separate rollout model and syncs it after the updates', async () => {
     const root = tmpDir();
     const { policy, requests: policyRequests } = recordingPolicy();

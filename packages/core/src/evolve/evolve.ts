@@ -203,7 +203,7 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
     onProgress?.({ type: 'start', iteration, total: config.iterations, resumedFrom: run.resumed?.dir ?? null });
 
     const sampling = (role: 'proposer' | 'solver', t: number): Partial<GenerateRequest> => ({
-      temperature: config.temperature,
+      temperature: role === 'proposer' && config.proposerTemperature !== null ? config.proposerTemperature : config.temperature,
       topP: config.topP,
       topK: config.topK,
       seed: deriveSeed(config.seed, t, ROLE_STREAM[role]),
