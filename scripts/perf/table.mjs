@@ -34,15 +34,16 @@ export function formatTable(run, { presets }) {
     if (t) {
       if (tPre) {
         const g = tPre.flops / (tPre.prefillMs / 1000) / 1e9;
-        row(`tfjs ${p}`, 'prefill 1×256', `${f(tPre.tokensPerSec)} tok/s`, `${f(g)} GFLOP/s = ${pct(g / tfPeak)} of tfjs peak, ${pct(g / ortPeak)} of ORT`, '', t.prefill);
+        row(`tfjs ${p}`, `prefill 1×${tPre.promptTokens}`, `${f(tPre.tokensPerSec)} tok/s`, `${f(g)} GFLOP/s = ${pct(g / tfPeak)} of tfjs peak, ${pct(g / ortPeak)} of ORT`, '', t.prefill);
       } else fail(`tfjs ${p}`, 'prefill 1×256', t.prefill);
       if (tDec) {
         const roof = bw / tDec.weightBytes;
-        row(`tfjs ${p}`, `decode 5 samples (${tDec.generated - 5} new tokens)`, `${f(tDec.tokensPerSec)} tok/s (${f(tDec.stepsPerSec)} steps/s)`, `${pct(tDec.stepsPerSec / roof)} of roofline ${f(roof)} steps/s`, '', t.decode);
+        row(`tfjs ${p}`, `decode ${tDec.n} samples after ${tDec.promptTokens} (${tDec.generated - tDec.n} new tokens)`, `${f(tDec.tokensPerSec)} tok/s (${f(tDec.stepsPerSec)} steps/s)`, `${pct(tDec.stepsPerSec / roof)} of roofline ${f(roof)} steps/s`, '', t.decode);
       } else fail(`tfjs ${p}`, 'decode 5 samples', t.decode);
       if (tTr) {
         const g = tTr.flops / (tTr.stepMs / 1000) / 1e9;
-        row(`tfjs ${p}`, 'LoRA r16 step, 5×256 tokens (β>0)', `${f(tTr.stepMs / 1000, 2)} s`, `${f(g)} GFLOP/s = ${pct(g / tfPeak)} of tfjs peak`, '', t.train);
+        const shape = `${tTr.samples}×(${tTr.promptTokens}+${tTr.completionTokens})`;
+        row(`tfjs ${p}`, `LoRA r16 step, ${shape} tokens (β>0)`, `${f(tTr.stepMs / 1000, 2)} s (${f(tTr.stepMs / tTr.tokens, 0)} ms/token)`, `${f(g)} GFLOP/s = ${pct(g / tfPeak)} of tfjs peak`, '', t.train);
       } else fail(`tfjs ${p}`, 'LoRA step', t.train);
     }
     const o = run.onnx[p];
@@ -53,13 +54,16 @@ export function formatTable(run, { presets }) {
           fail(`onnx ${p} ${d}`, 'prefill + decode', o[d]);
           continue;
         }
+        // prefer the peaks measured in the same process right before (load moves on a shared machine)
+        const oPeak = r.peak?.matmulGflops ?? ortPeak;
+        const oBw = r.peak ? Math.max(r.peak.gemvGBs, r.peak.reduceSumGBs) * 1e9 : bw;
         const g = r.prefillFlops / (r.prefillMs / 1000) / 1e9;
         const ref = d === 'fp32' ? tPre?.tokensPerSec : o.fp32?.result?.prefillTokensPerSec;
         const refName = d === 'fp32' ? 'tfjs' : 'ORT fp32';
-        row(`onnx ${p} ${d}`, 'prefill 1×256', `${f(r.prefillTokensPerSec)} tok/s`, `${f(g)} GFLOP/s = ${pct(g / ortPeak)} of ORT peak`, `${ratio(r.prefillTokensPerSec, ref)} ${refName}`, o[d]);
-        const roof = bw / r.decoderBytes;
+        row(`onnx ${p} ${d}`, 'prefill 1×256', `${f(r.prefillTokensPerSec)} tok/s`, `${f(g)} GFLOP/s = ${pct(g / oPeak)} of ORT peak${r.peak ? ` (${f(oPeak)}, adjacent)` : ''}`, `${ratio(r.prefillTokensPerSec, ref)} ${refName}`, o[d]);
+        const roof = oBw / r.decoderBytes;
         const dref = d === 'fp32' ? tDec?.tokensPerSec : o.fp32?.result?.decodeTokensPerSec;
-        row(`onnx ${p} ${d}`, `decode 5×${r.newTokens}`, `${f(r.decodeTokensPerSec)} tok/s (${f(r.decodeStepsPerSec)} steps/s)`, `${pct(r.decodeStepsPerSec / roof)} of roofline ${f(roof)} steps/s (${gb(r.decoderBytes)}/step)`, `${ratio(r.decodeTokensPerSec, dref)} ${refName}`, undefined);
+        row(`onnx ${p} ${d}`, `decode 5×${r.newTokens}`, `${f(r.decodeTokensPerSec)} tok/s (${f(r.decodeStepsPerSec)} steps/s)`, `${pct(r.decodeStepsPerSec / roof)} of roofline ${f(roof)} steps/s (${gb(r.decoderBytes)}/step at ${f(oBw / 1e9)} GB/s)`, `${ratio(r.decodeTokensPerSec, dref)} ${refName}`, undefined);
       }
       for (const d of ['int8', 'fp16']) {
         const e = run.onnxError[p]?.[d];
@@ -96,9 +100,10 @@ export function formatTable(run, { presets }) {
     if (dec) row(sect, 'decode 5×64 (KV cache)', `${f(dec.tokensPerSec)} tok/s`, Number.isFinite(weightBytes) ? `${pct(dec.stepsPerSec / (bw / weightBytes))} of roofline` : '', o ? `ONNX fp32 ${ratio(o.decodeTokensPerSec, dec.tokensPerSec)}${oi ? `, int8 ${ratio(oi.decodeTokensPerSec, dec.tokensPerSec)}` : ''}` : '', tc.decode);
     if (sco) row(sect, 'full-logit scoring 5×256', `${f(sco.tokensPerSec)} tok/s`, '', '', tc.score);
     if (tr) {
-      const speed = tTr ? tr.sec / (tTr.result.stepMs / 1000) : NaN;
+      // per-token, so a tfjs step measured on a shorter shape still compares (same model, same work per token)
+      const speed = tTr ? tr.sec / (tr.tokens ?? 1280) / (tTr.result.stepMs / 1000 / tTr.result.tokens) : NaN;
       const mem = tTr && tr.peakRss ? tTr.peakRss / tr.peakRss : NaN;
-      row(sect, 'LoRA r16 step 5×256', `${f(tr.sec, 2)} s`, '', tTr ? `tfjs speed ${f(speed, 2)}× torch, tfjs RSS ${pct(mem)} of torch` : '', tc.train);
+      row(sect, 'LoRA r16 step 5×256', `${f(tr.sec, 2)} s (${f((1000 * tr.sec) / (tr.tokens ?? 1280), 0)} ms/token)`, '', tTr ? `tfjs speed/token ${f(speed, 3)}× torch, tfjs RSS ${pct(mem)} of torch` : '', tc.train);
     }
     rows.push(['', `PyTorch source: ${src}`, '', '', '', '', '']);
   }

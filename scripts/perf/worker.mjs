@@ -63,6 +63,7 @@ const tasks = {
       out.prefillMs = ms(t0);
       out.tokensPerSec = (P / out.prefillMs) * 1000;
       out.flops = forwardFlops(text, { tokens: P });
+      out.promptTokens = P;
     } else if (args.what === 'decode') {
       const P = args.promptTokens ?? 256, n = args.n ?? 5, newTokens = args.newTokens ?? 64;
       const prepared = syntheticPrompt(P, V, 1);
@@ -80,6 +81,7 @@ const tasks = {
       out.stepsPerSec = ((generated - n) / n / out.decodeMs) * 1000;
       const { linear, lmHead } = textParams(text);
       out.weightBytes = 4 * (linear + lmHead);
+      Object.assign(out, { promptTokens: P, n, newTokens });
     } else if (args.what === 'train') {
       // 5 samples × (192 shared prompt + 64 completion) = 5×256 tokens, β > 0 so the reference pass runs too.
       const P = args.promptTokens ?? 192, L = args.completionTokens ?? 64, S = args.samples ?? 5;
@@ -92,6 +94,7 @@ const tasks = {
       const stats = await model.stepPrepared(prepared, { adapter, samples, beta: 1e-3 });
       out.stepMs = ms(t0);
       out.tokens = S * (P + L);
+      Object.assign(out, { promptTokens: P, completionTokens: L, samples: S });
       out.loss = stats?.loss;
       // forward (policy) + backward (≈ 1 forward for the input gradients; LoRA weight grads are tiny) + reference forward
       out.flops = 3 * forwardFlops(text, { tokens: P + L, batch: S, logitRows: L });
@@ -104,6 +107,9 @@ const tasks = {
   async onnx() {
     const { loadOnnxModel, measureThroughput } = await import('@evolmm/backend-onnx');
     const dir = await onnxExport(args.preset, args.dtype);
+    // peaks in this process right before the measurement: on a shared machine the load moves within minutes
+    const peaks = await import('./peaks.mjs');
+    const peak = { matmulGflops: await peaks.ortMatmulPeak(args.threads ?? 2), ...(await peaks.ortBandwidth(args.threads ?? 2)) };
     let t0 = performance.now();
     const model = await loadOnnxModel(dir, { device: 'cpu', dtype: args.dtype, threads: args.threads ?? 2, log: () => {} });
     const loadMs = ms(t0);
@@ -112,7 +118,7 @@ const tasks = {
     const decoderBytes = readdirSync(onnxDir).filter((f) => f.startsWith('decoder_model_merged')).reduce((a, f) => a + statSync(join(onnxDir, f)).size, 0);
     const text = model.config.text;
     await model.dispose();
-    return { loadMs, ...r, decoderBytes, prefillFlops: forwardFlops(text, { tokens: 256 }) };
+    return { loadMs, ...r, decoderBytes, prefillFlops: forwardFlops(text, { tokens: 256 }), peak };
   },
 
   /** Logit error of a reduced-precision export against the fp32 export on the same 64-token prompt. */
