@@ -42,7 +42,7 @@ export { JsonlWriter, readJsonl } from './event-log.js';
 export { fsyncDir, writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { createRng, deriveSeed, permutation, restoreRng } from './rng.js';
 export type { Rng, RngState } from './rng.js';
-export { PY_PUNCTUATION, pySplit, pyStrip, pyStripChars } from './python-text.js';
+export { PY_PUNCTUATION, isPySpace, pySplit, pyStrip, pyStripChars } from './python-text.js';
 
 // The EvoLMM self-evolution loop (docs/method.md §6) and its run folder.
 export { evolve, PROPOSER_ADAPTER, SOLVER_ADAPTER } from './evolve/evolve.js';

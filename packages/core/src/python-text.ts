@@ -6,10 +6,21 @@
 export const PY_WHITESPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 
 const WS_RUN = new RegExp(`[${PY_WHITESPACE}]+`, 'g');
-const WS_CHAR = new RegExp(`^[${PY_WHITESPACE}]$`);
-
-function isPySpace(ch: string): boolean {
-  return WS_CHAR.test(ch);
+/** Python `str.isspace` for one UTF-16 code unit: \t-\r, \x1c-\x20, \x85, \xa0, \u1680, \u2000-\u200a, \u2028/9, \u202f, \u205f, \u3000. */
+export function isPySpace(c: number): boolean {
+  return (
+    (c >= 0x09 && c <= 0x0d) ||
+    (c >= 0x1c && c <= 0x20) ||
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
 }
 
 /**
@@ -19,8 +30,8 @@ function isPySpace(ch: string): boolean {
 export function pyStrip(s: string): string {
   let start = 0;
   let end = s.length;
-  while (start < end && isPySpace(s[start]!)) start++;
-  while (end > start && isPySpace(s[end - 1]!)) end--;
+  while (start < end && isPySpace(s.charCodeAt(start))) start++;
+  while (end > start && isPySpace(s.charCodeAt(end - 1))) end--;
   return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
