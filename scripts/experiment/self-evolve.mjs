@@ -323,6 +323,15 @@ function runWorker(seed, argv) {
   });
 }
 
+/** results.json, results.md and report.html, each written atomically; the markdown is also printed. */
+function writeResults(out, results) {
+  writeJsonAtomic(path.join(out, 'results.json'), results);
+  const { markdown, html } = renderReport(results);
+  writeFileAtomic(path.join(out, 'results.md'), markdown);
+  writeFileAtomic(path.join(out, 'report.html'), html);
+  console.log(markdown);
+}
+
 async function main() {
   const argv = process.argv.slice(2);
   const args = parseArgs(argv);
@@ -349,11 +358,7 @@ async function main() {
       stats: summarize(perSeed, saved.conditions),
       seeds: perSeed,
     };
-    writeJsonAtomic(path.join(cfg.out, 'results.json'), results);
-    const { markdown, html } = renderReport(results);
-    writeFileAtomic(path.join(cfg.out, 'results.md'), markdown);
-    writeFileAtomic(path.join(cfg.out, 'report.html'), html);
-    console.log(markdown);
+    writeResults(cfg.out, results);
     return;
   }
   // --seed-list 3,5 runs just those seeds (e.g. a follow-up on one warm model copied from another run).
@@ -397,11 +402,7 @@ async function main() {
     stats,
     seeds: perSeed,
   };
-  writeJsonAtomic(path.join(cfg.out, 'results.json'), results);
-  const { markdown, html } = renderReport(results);
-  writeFileAtomic(path.join(cfg.out, 'results.md'), markdown);
-  writeFileAtomic(path.join(cfg.out, 'report.html'), html);
-  console.log(markdown);
+  writeResults(cfg.out, results);
   log(`done in ${minutes.toFixed(1)} min: ${path.join(cfg.out, 'report.html')}`);
 }
 

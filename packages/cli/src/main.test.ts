@@ -1,19 +1,9 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EvolmmError } from '@evolmm/core';
 import type { Command } from './command.js';
-import type { CliIo } from './io.js';
-import { main } from './main.js';
+import { evolmm } from '../test/cli-helpers.js';
 
-function capture(): { io: CliIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d) => (o += String(d)));
-  stderr.on('data', (d) => (e += String(d)));
-  return { io: { stdout, stderr, cwd: process.cwd(), env: {}, signal: new AbortController().signal }, out: () => o, err: () => e };
-}
+const run = (args: string[]) => evolmm(args, process.cwd(), [echo]);
 
 const echo: Command = {
   name: 'echo',
@@ -33,55 +23,55 @@ const echo: Command = {
 
 describe('main', () => {
   it('runs a command with options and defaults', async () => {
-    const c = capture();
-    expect(await main(['echo', 'hi', '--loud', '--times', '2'], c.io, [echo])).toBe(0);
-    expect(c.out()).toBe('HI HI\n');
+    const c = await run(['echo', 'hi', '--loud', '--times', '2']);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toBe('HI HI\n');
   });
 
   it('suggests the closest command and exits 2', async () => {
-    const c = capture();
-    expect(await main(['ecko', 'x'], c.io, [echo])).toBe(2);
-    expect(c.err()).toContain("unknown command 'ecko'");
-    expect(c.err()).toContain("'echo'");
+    const c = await run(['ecko', 'x']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain("unknown command 'ecko'");
+    expect(c.stderr).toContain("'echo'");
   });
 
   it('suggests the closest option and exits 2', async () => {
-    const c = capture();
-    expect(await main(['echo', 'x', '--lod'], c.io, [echo])).toBe(2);
-    expect(c.err()).toContain("unknown option '--lod'");
-    expect(c.err()).toContain("'--loud'");
+    const c = await run(['echo', 'x', '--lod']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain("unknown option '--lod'");
+    expect(c.stderr).toContain("'--loud'");
   });
 
   it('rejects a wrong number of arguments with the usage line', async () => {
-    const c = capture();
-    expect(await main(['echo'], c.io, [echo])).toBe(2);
-    expect(c.err()).toContain('usage: evolmm echo <word>');
+    const c = await run(['echo']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('usage: evolmm echo <word>');
   });
 
   it('maps EvolmmError codes to exit codes and prints JSON errors with --json', async () => {
-    const c = capture();
     // --json is not an option of echo, so the parse fails first: exit 2 and a JSON error on stdout.
-    expect(await main(['echo', 'missing', '--json'], c.io, [echo])).toBe(2);
-    expect(JSON.parse(c.out()).error.code).toBe('INVALID_ARGUMENT');
-    const d = capture();
-    expect(await main(['echo', 'missing'], d.io, [echo])).toBe(3);
-    expect(d.err()).toContain('error: no such thing; create it first');
+    const c = await run(['echo', 'missing', '--json']);
+    expect(c.code).toBe(2);
+    expect(JSON.parse(c.stdout).error.code).toBe('INVALID_ARGUMENT');
+    const d = await run(['echo', 'missing']);
+    expect(d.code).toBe(3);
+    expect(d.stderr).toContain('error: no such thing; create it first');
   });
 
   it('reports unexpected errors as internal (exit 1) with a bug hint', async () => {
-    const c = capture();
-    expect(await main(['echo', 'bug'], c.io, [echo])).toBe(1);
-    expect(c.err()).toContain('internal error: boom');
+    const c = await run(['echo', 'bug']);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain('internal error: boom');
   });
 
   it('prints help with options and examples', async () => {
-    const c = capture();
-    expect(await main(['echo', '--help'], c.io, [echo])).toBe(0);
-    expect(c.out()).toContain('--times <times>');
-    expect(c.out()).toContain('(default: 1)');
-    expect(c.out()).toContain('evolmm echo hi');
-    const d = capture();
-    expect(await main([], d.io, [echo])).toBe(0);
-    expect(d.out()).toContain('echo');
+    const c = await run(['echo', '--help']);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toContain('--times <times>');
+    expect(c.stdout).toContain('(default: 1)');
+    expect(c.stdout).toContain('evolmm echo hi');
+    const d = await run([]);
+    expect(d.code).toBe(0);
+    expect(d.stdout).toContain('echo');
   });
 });

@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import type { Command } from '../src/command.js';
 import { COMMANDS } from '../src/commands/index.js';
 import type { CliIo } from '../src/io.js';
 import { main } from '../src/main.js';
@@ -9,8 +10,8 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `evolmm <args>` in-process with the real commands and captured output. */
-export async function evolmm(args: string[], cwd = process.cwd()): Promise<CliRun> {
+/** Runs `evolmm <args>` in-process with captured output; the real commands unless others are given. */
+export async function evolmm(args: string[], cwd = process.cwd(), commands: readonly Command[] = COMMANDS): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -18,6 +19,6 @@ export async function evolmm(args: string[], cwd = process.cwd()): Promise<CliRu
   stdout.on('data', (d) => (out += String(d)));
   stderr.on('data', (d) => (err += String(d)));
   const io: CliIo = { stdout, stderr, cwd, env: {}, signal: new AbortController().signal };
-  const code = await main(args, io, COMMANDS);
+  const code = await main(args, io, commands);
   return { code, stdout: out, stderr: err };
 }
