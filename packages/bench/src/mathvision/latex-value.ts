@@ -12,7 +12,8 @@
  * Gemini-Pro result counts "4/3" against gold `\frac{4}{3}` (id 3013) as wrong, so that path fails on `/`
  * (responses of the form int/int were already rewritten to `\frac` by `_fix_a_slash_b`).
  */
-import { ComputeEngine } from '@cortex-js/compute-engine';
+import { createRequire } from 'node:module';
+import type { ComputeEngine } from '@cortex-js/compute-engine';
 import { cheapLatexValue } from './cheap-value.js';
 
 /** LaTeX commands the numeric path accepts; any other command makes the value undefined. */
@@ -26,21 +27,35 @@ const MAX_LATEX_LENGTH = 1000;
 const CACHE_LIMIT = 20_000;
 
 let engine: ComputeEngine | undefined;
+
+/**
+ * The engine is loaded on first use, not at import: compiling its module costs ~0.3 s (docs/performance.md finding 4)
+ * and every importer of @evolmm/bench paid it, although only LaTeX answers that `cheapLatexValue` cannot read ever
+ * reach it. Scoring is synchronous, so the package's CommonJS build is loaded with `require`.
+ */
+function getEngine(): ComputeEngine {
+  if (!engine) {
+    const load = createRequire(import.meta.url);
+    const { ComputeEngine: Engine } = load('@cortex-js/compute-engine') as typeof import('@cortex-js/compute-engine');
+    engine = new Engine();
+  }
+  return engine;
+}
+
 const cache = new Map<string, number | undefined>();
 
 /**
- * Builds the LaTeX engine now (about 0.2 s, otherwise paid by the first LaTeX answer scored), e.g. before timing a
+ * Loads and builds the LaTeX engine now (about 0.5 s cold, otherwise paid by the first LaTeX answer scored), e.g. before timing a
  * scoring run.
  */
 export function prepareMathVisionScorer(): void {
-  engine ??= new ComputeEngine();
-  engine.parse('\\frac{1}{2}').N();
+  getEngine().parse('\\frac{1}{2}').N();
 }
 
 function evaluateWithEngine(latex: string): number | undefined {
-  engine ??= new ComputeEngine();
+  const ce = getEngine();
   try {
-    const expr = engine.parse(latex);
+    const expr = ce.parse(latex);
     if (!expr.isValid) return undefined;
     const unknowns = (expr as unknown as { unknowns?: readonly string[] }).unknowns ?? expr.symbols ?? [];
     if (unknowns.some((s: string) => s !== 'Pi')) return undefined;
