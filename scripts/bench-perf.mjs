@@ -44,7 +44,7 @@ const full = argv.includes('--full');
  */
 const tfjsShape = (preset, what) =>
   preset === '0.5b' && !full
-    ? { prefill: { promptTokens: 64 }, decode: { promptTokens: 16, newTokens: 6 }, train: { samples: 1, promptTokens: 16, completionTokens: 16 } }[what]
+    ? { prefill: { promptTokens: 64 }, decode: { promptTokens: 16, newTokens: 6 }, train: { samples: 2, promptTokens: 64, completionTokens: 16, recompute: true } }[what]
     : {};
 const want = (s) => only.includes(s);
 const log = (line) => process.stderr.write(`[bench:perf] ${line}\n`);
@@ -107,6 +107,9 @@ async function main() {
         log(`tfjs ${preset} ${what}`);
         run.tfjs[preset][what] = await worker('tfjs', { preset, what, ...tfjsShape(preset, what) }, { timeoutS: full ? 7200 : 1200 });
       }
+      // the same step split over this thread and one worker thread (wasm runs one thread per isolate)
+      log(`tfjs ${preset} train, dataParallel 2`);
+      run.tfjs[preset].trainDp2 = await worker('tfjs', { preset, what: 'train', ...tfjsShape(preset, 'train'), dataParallel: 2 }, { timeoutS: full ? 7200 : 1200 });
       if (preset !== '0.5b' || full) {
         log(`tfjs ${preset} vision`);
         run.vision[`tfjs-${preset}`] = await worker('vision', { preset, backend: 'tfjs' }, { timeoutS: full ? 3600 : 900 });

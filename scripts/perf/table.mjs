@@ -45,6 +45,11 @@ export function formatTable(run, { presets }) {
         const shape = `${tTr.samples}×(${tTr.promptTokens}+${tTr.completionTokens})`;
         row(`tfjs ${p}`, `LoRA r16 step, ${shape} tokens (β>0)`, `${f(tTr.stepMs / 1000, 2)} s (${f(tTr.stepMs / tTr.tokens, 0)} ms/token)`, `${f(g)} GFLOP/s = ${pct(g / tfPeak)} of tfjs peak`, '', t.train);
       } else fail(`tfjs ${p}`, 'LoRA step', t.train);
+      const dp = t.trainDp2?.ok ? t.trainDp2.result : undefined;
+      if (dp) {
+        const shape = `${dp.samples}×(${dp.promptTokens}+${dp.completionTokens})`;
+        row(`tfjs ${p}`, `same step, dataParallel 2 (2 threads), ${shape}`, `${f(dp.stepMs / 1000, 2)} s (${f(dp.stepMs / dp.tokens, 0)} ms/token)`, '', `speed-up ${ratio(tTr?.stepMs, dp.stepMs)} over 1 thread`, t.trainDp2);
+      } else if (t.trainDp2) fail(`tfjs ${p}`, 'LoRA step, dataParallel 2', t.trainDp2);
     }
     const o = run.onnx[p];
     if (o) {

@@ -49,7 +49,12 @@ const tasks = {
     const { loadTfjsModel } = await import('@evolmm/backend-tfjs');
     const dir = await checkpoint(args.preset);
     let t0 = performance.now();
-    const model = await loadTfjsModel(dir, { logBackend: false, lora: args.what === 'train' ? { rank: 16 } : false, recompute: args.recompute ?? false });
+    const model = await loadTfjsModel(dir, {
+      logBackend: false,
+      lora: args.what === 'train' ? { rank: 16 } : false,
+      recompute: args.recompute ?? false,
+      dataParallel: args.dataParallel ?? 1,
+    });
     const loadMs = ms(t0);
     const text = model.config.text;
     const V = text.vocabSize;
@@ -90,11 +95,17 @@ const tasks = {
       const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 4294967296);
       const samples = Array.from({ length: S }, () => ({ tokenIds: Array.from({ length: L }, () => Math.floor(rnd() * Math.min(V, 256))), advantage: rnd() - 0.5 }));
       const adapter = model.adapters[0];
-      t0 = performance.now();
-      const stats = await model.stepPrepared(prepared, { adapter, samples, beta: 1e-3 });
-      out.stepMs = ms(t0);
+      // best of two steps: the first also pays one-time costs (kernel set-up, and with dataParallel the worker
+      // replica's first forward)
+      let stats;
+      out.stepMs = Infinity;
+      for (let r = 0; r < (args.repeats ?? 2); r++) {
+        t0 = performance.now();
+        stats = await model.stepPrepared(prepared, { adapter, samples, beta: 1e-3 });
+        out.stepMs = Math.min(out.stepMs, ms(t0));
+      }
       out.tokens = S * (P + L);
-      Object.assign(out, { promptTokens: P, completionTokens: L, samples: S });
+      Object.assign(out, { promptTokens: P, completionTokens: L, samples: S, dataParallel: args.dataParallel ?? 1, recompute: args.recompute ?? false });
       out.loss = stats?.loss;
       // forward (policy) + backward (≈ 1 forward for the input gradients; LoRA weight grads are tiny) + reference forward
       out.flops = 3 * forwardFlops(text, { tokens: P + L, batch: S, logitRows: L });

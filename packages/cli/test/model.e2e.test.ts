@@ -85,6 +85,19 @@ describe('evolmm with a tiny model', () => {
     expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('<svg');
   }, 300_000);
 
+  it('splits batched solver steps over two threads with --data-parallel', async () => {
+    const images = path.resolve(import.meta.dirname, '../../bench/samples/chartqa/png');
+    const out = path.join(dir, 'run-dp');
+    const args = ['evolve', '--model', `tfjs:${model}`, '--images', images, '--out', out, '-n', '3', '--max-new-tokens', '6', '--iterations', '1'];
+    const res = await evolmm([...args, '--solver-update', 'batched', '--data-parallel', '2'], dir);
+    expect(res.code, res.stderr).toBe(0);
+    const events = fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    expect(events.filter((e) => e.type === 'iteration')).toHaveLength(1);
+    const bad = await evolmm([...args, '--out', path.join(dir, 'run-dp0'), '--data-parallel', '0'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/data-parallel/);
+  }, 300_000);
+
   it('rejects a bad config key with the closest valid one', async () => {
     const cfg = path.join(dir, 'bad.yaml');
     fs.writeFileSync(cfg, `model: tfjs:${model}\nimages: ${dir}\nout: ${path.join(dir, 'r2')}\niteratons: 3\n`);

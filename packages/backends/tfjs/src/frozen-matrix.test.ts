@@ -28,8 +28,8 @@ describe("weight layouts 'fast' and 'compact' compute the same model", () => {
   it('same logits, same step statistics and the same updated adapter', async () => {
     expect(maxAbsDiff(await fast.forwardLogits(prepared), await compact.forwardLogits(prepared))).toBeLessThan(1e-4);
     const batch = { adapter: 'default', beta: 0.3, samples: [{ tokenIds: [5, 6, 7, 8], advantage: 1 }, { tokenIds: [9], advantage: -1 }] };
-    const a = fast.stepPrepared(prepared, batch);
-    const b = compact.stepPrepared(prepared, batch);
+    const a = await fast.stepPrepared(prepared, batch);
+    const b = await compact.stepPrepared(prepared, batch);
     expect(b.loss).toBeCloseTo(a.loss, 5);
     expect(b.gradNorm).toBeCloseTo(a.gradNorm, 4);
     expect(a.gradNorm).toBeGreaterThan(0);

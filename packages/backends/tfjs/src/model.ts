@@ -45,7 +45,8 @@ import { ModelCore } from './model-core.js';
 import { inDim, outDim, type WeightLayout } from './frozen-matrix.js';
 import { mergeAdapterInto, peftKey, readAdapterPeft, saveAdapterPeft, splitKey } from './peft.js';
 import { assertStepFitsWasmHeap } from './step-memory.js';
-import { groupGradients } from './train-step.js';
+import { ReplicaPool, splitByTokens, type ShardRequest, type ShardResult } from './data-parallel.js';
+import { shardGradients, type GroupResult } from './train-step.js';
 import { disposeWeights, loadTextWeights, loadVisionWeights, type ModelWeights } from './weights.js';
 
 export interface TfjsModelOptions {
@@ -84,6 +85,15 @@ export interface TfjsModelOptions {
   weightLayout?: WeightLayout | 'auto';
   /** Print the selected tfjs backend. Default true. */
   logBackend?: boolean;
+  /**
+   * Replicas that share each `step` (data parallelism): the calling thread plus `dataParallel − 1` worker threads,
+   * each with its own copy of the weights (memory × n) and, on wasm, its own 4 GB heap. A step's samples are split
+   * into contiguous shards of about equal tokens and the gradient sums are added, so the update equals the
+   * single-thread one up to float rounding (with LoRA dropout, each shard draws its own masks). Worth it when a step
+   * has at least as many samples as replicas; wasm runs one thread per isolate, so use the machine's core count.
+   * Default 1.
+   */
+  dataParallel?: number;
 }
 
 interface AccumState {
@@ -107,6 +117,7 @@ export class TfjsQwenModel implements TrainablePolicy {
     readonly backend: TfjsBackend,
     readonly core: ModelCore,
     private readonly opts: TfjsModelOptions,
+    private readonly replicas: ReplicaPool | null = null,
   ) {
     this.id = `tfjs:${dir}`;
     const seed = opts.seed ?? EVOLMM_DEFAULTS.seed;
@@ -173,7 +184,7 @@ export class TfjsQwenModel implements TrainablePolicy {
   }
 
   /** `step` for an already prepared prompt. */
-  stepPrepared(prepared: PreparedInput, batch: Omit<PolicyBatch, 'messages'>): StepStats {
+  async stepPrepared(prepared: PreparedInput, batch: Omit<PolicyBatch, 'messages'>): Promise<StepStats> {
     this.assertLive();
     const t0 = performance.now();
     const adapter = this.trainableAdapter(batch.adapter);
@@ -183,7 +194,7 @@ export class TfjsQwenModel implements TrainablePolicy {
     const S = batch.samples.length;
     const micro = Math.max(1, Math.min(S, this.opts.microBatchSize ?? S));
     const lossChunk = Math.max(1, this.opts.lossChunkTokens ?? 256);
-    const dropout = adapter.dropout > 0 ? new DropoutSource(adapter.dropout, this.dropoutRng) : undefined;
+    const recompute = this.opts.recompute ?? false;
     if (this.backend.name === 'wasm') {
       const layout = this.core.weights.text.lmHead.layout;
       // 'fast' weights also have XNNPACK's packed copies, which tf.memory() does not count.
@@ -192,41 +203,120 @@ export class TfjsQwenModel implements TrainablePolicy {
         promptTokens: prepared.inputIds.length,
         microBatch: micro,
         completionTokens: Math.max(...batch.samples.map((x) => x.tokenIds.length)),
-        recompute: this.opts.recompute ?? false,
+        recompute,
         layout,
         lossChunk,
       });
     }
-    let sum: tf.Tensor[] | null = null;
-    let loss = 0;
-    let tokens = 0;
-    const nll: number[] = [];
-    const kl: number[] = [];
-    for (let s = 0; s < S; s += micro) {
-      const r = groupGradients(this.core, prepared, batch.samples.slice(s, s + micro), {
-        adapter,
-        vars,
-        beta: batch.beta,
-        totalSamples: S,
-        dropout,
-        lossChunk,
-        recompute: this.opts.recompute ?? false,
-      });
-      loss += r.loss;
-      tokens += r.tokens;
-      nll.push(...r.nll);
-      kl.push(...r.kl);
-      const grads = r.grads.map((g, i) => g ?? tf.zerosLike(vars[i]));
-      if (!sum) sum = grads;
-      else {
-        const next: tf.Tensor[] = sum.map((a, i) => tf.add(a, grads[i]));
-        tf.dispose([...sum, ...grads]);
-        sum = next;
-      }
+    const shard = { adapter, vars, beta: batch.beta, totalSamples: S, lossChunk, recompute, microBatch: micro };
+    let r: GroupResult;
+    if (this.replicas && S > 1) r = await this.parallelGradients(prepared, batch.samples, shard);
+    else {
+      const dropout = adapter.dropout > 0 ? new DropoutSource(adapter.dropout, this.dropoutRng) : undefined;
+      r = shardGradients(this.core, prepared, batch.samples, { ...shard, dropout });
     }
-    const gradNorm = globalNorm(sum!);
-    this.accumulate(adapter, vars, sum!, batch.learningRate);
-    return { loss, nll, kl, gradNorm, tokens, ms: performance.now() - t0 };
+    const gradNorm = globalNorm(r.grads);
+    this.accumulate(adapter, vars, r.grads, batch.learningRate);
+    return { loss: r.loss, nll: r.nll, kl: r.kl, gradNorm, tokens: r.tokens, ms: performance.now() - t0 };
+  }
+
+  /**
+   * The step's gradient with the samples split over this thread and the worker replicas (data-parallel.ts). The
+   * workers get the adapter's current values with each request; this thread computes the first shard meanwhile.
+   */
+  private async parallelGradients(
+    prepared: PreparedInput,
+    samples: PolicyBatch['samples'],
+    shard: Omit<Parameters<typeof shardGradients>[3], 'dropout'>,
+  ): Promise<GroupResult> {
+    const { adapter, vars } = shard;
+    const ranges = splitByTokens(samples, 1 + this.replicas!.workers.length);
+    const seeds = ranges.map(() => (adapter.dropout > 0 ? this.dropoutRng.nextUint32() : null));
+    const dropoutFor = (i: number) => (seeds[i] === null ? undefined : new DropoutSource(adapter.dropout, createRng(seeds[i]!)));
+    const remote = ranges.slice(1).map(([a, b], i) => {
+      const req: ShardRequest = {
+        adapter: {
+          name: adapter.name,
+          rank: adapter.rank,
+          alpha: adapter.alpha,
+          dropout: adapter.dropout,
+          targets: adapter.targets,
+          values: vars.map((v) => (v.dataSync() as Float32Array).slice()),
+        },
+        prepared,
+        samples: samples.slice(a, b),
+        beta: shard.beta,
+        totalSamples: shard.totalSamples,
+        dropoutSeed: seeds[i + 1],
+        lossChunk: shard.lossChunk,
+        recompute: shard.recompute,
+        microBatch: shard.microBatch,
+      };
+      return this.replicas!.workers[i].run(req);
+    });
+    // Keep a rejected worker from being reported as unhandled while this thread computes its own shard.
+    const settled = Promise.allSettled(remote);
+    const local = shardGradients(this.core, prepared, samples.slice(ranges[0][0], ranges[0][1]), { ...shard, dropout: dropoutFor(0) });
+    const results = await settled;
+    const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (failed) {
+      tf.dispose(local.grads);
+      throw failed.reason;
+    }
+    const parts = results.map((x) => (x as PromiseFulfilledResult<ShardResult>).value);
+    const grads = tf.tidy(() => local.grads.map((g, i) => parts.reduce((acc, p) => tf.add(acc, tf.tensor(p.grads[i], g.shape)), g)));
+    tf.dispose(local.grads);
+    return {
+      grads,
+      loss: parts.reduce((s, p) => s + p.loss, local.loss),
+      nll: [...local.nll, ...parts.flatMap((p) => p.nll)],
+      kl: [...local.kl, ...parts.flatMap((p) => p.kl)],
+      tokens: parts.reduce((s, p) => s + p.tokens, local.tokens),
+    };
+  }
+
+  /**
+   * @internal A data-parallel replica's work (step-worker.ts): take the adapter's values from the snapshot, then
+   * return the shard's gradient sums as arrays.
+   */
+  replicaShard(req: ShardRequest): ShardResult {
+    this.assertLive();
+    const adapter = this.adoptSnapshot(req.adapter);
+    const vars = adapterVariables(adapter);
+    const dropout = req.dropoutSeed === null ? undefined : new DropoutSource(req.adapter.dropout, createRng(req.dropoutSeed));
+    const r = shardGradients(this.core, req.prepared, req.samples, {
+      adapter,
+      vars,
+      beta: req.beta,
+      totalSamples: req.totalSamples,
+      dropout,
+      lossChunk: req.lossChunk,
+      recompute: req.recompute,
+      microBatch: req.microBatch,
+    });
+    const grads = r.grads.map((g) => new Float32Array(g.dataSync() as Float32Array));
+    tf.dispose(r.grads);
+    return { grads, loss: r.loss, nll: r.nll, kl: r.kl, tokens: r.tokens };
+  }
+
+  /** Sets adapter `snap.name` to the snapshot's values, re-creating it when its structure differs. */
+  private adoptSnapshot(snap: ShardRequest['adapter']): LoraAdapter {
+    let a = this.core.adapters.get(snap.name);
+    const fits = (x: LoraAdapter) =>
+      x.rank === snap.rank &&
+      x.alpha === snap.alpha &&
+      x.targets.join() === snap.targets.join() &&
+      adapterVariables(x).every((v, i) => v.size === snap.values[i]?.length);
+    if (!a || !fits(a)) {
+      if (a) disposeAdapter(a);
+      const shapes = (l: number, p: LoraProjection) => projectionShape(this.core.weights, l, p);
+      a = createAdapter(snap.name, this.core.cfg.text.numHiddenLayers, shapes, snap, createRng(0));
+      this.core.adapters.set(snap.name, a);
+      if (!fits(a)) throw new EvolmmError('INTERNAL', `adapter ${snap.name}: replica structure differs from the snapshot`);
+    }
+    const vars = adapterVariables(a);
+    tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(snap.values[i], v.shape))));
+    return a;
   }
 
   private accumulate(adapter: LoraAdapter, vars: tf.Variable[], grads: tf.Tensor[], lr: number | undefined): void {
@@ -419,6 +509,7 @@ export class TfjsQwenModel implements TrainablePolicy {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    await this.replicas?.close();
     for (const o of this.optimizers.values()) o.dispose();
     for (const a of this.accum.values()) if (a.grads) tf.dispose(a.grads);
     for (const a of this.core.adapters.values()) disposeAdapter(a);
@@ -455,6 +546,11 @@ export async function loadTfjsModel(dir: string, options: TfjsModelOptions = {})
   if (!fs.existsSync(dir)) {
     throw new EvolmmError('NOT_FOUND', `model folder ${dir} does not exist; expected a Hugging Face Qwen2-VL or Qwen2.5-VL folder`);
   }
+  const replicaCount = Math.floor(options.dataParallel ?? 1) - 1;
+  if (!(replicaCount >= 0)) throw new EvolmmError('INVALID_ARGUMENT', `dataParallel must be an integer ≥ 1, got ${options.dataParallel}`);
+  // Worker replicas load while this thread does (each in its own isolate); a failed load fails loadTfjsModel.
+  const replicas = replicaCount > 0 ? ReplicaPool.start(dir, { ...options, dataParallel: 1, logBackend: false }, replicaCount) : null;
+  replicas?.catch(() => undefined); // surfaced by the await below
   const backend = await createTfjsBackend({ backend: options.backend, threads: options.threads, log: options.logBackend });
   const cfg = await loadConfig(dir);
   const processor = await loadProcessor(dir, cfg);
@@ -488,7 +584,7 @@ export async function loadTfjsModel(dir: string, options: TfjsModelOptions = {})
     });
   }
   const core = new ModelCore(cfg, weights, processor, adapters);
-  return new TfjsQwenModel(dir, backend, core, options);
+  return new TfjsQwenModel(dir, backend, core, options, replicas ? await replicas : null);
 }
 
 const WASM_HEAP_BYTES = 4 * 1024 ** 3;

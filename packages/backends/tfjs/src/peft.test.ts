@@ -73,9 +73,9 @@ describe('PEFT adapters, merging, checkpoints (qwen2.5-vl tiny)', () => {
     const ck = path.join(tmp(), 'step_00002');
     try {
       const statsA: number[] = [];
-      for (let i = 0; i < 4; i++) statsA.push(straight.stepPrepared(prepared, batch(i)).loss);
+      for (let i = 0; i < 4; i++) statsA.push((await straight.stepPrepared(prepared, batch(i))).loss);
       const statsB: number[] = [];
-      for (let i = 0; i < 2; i++) statsB.push(resumed.stepPrepared(prepared, batch(i)).loss);
+      for (let i = 0; i < 2; i++) statsB.push((await resumed.stepPrepared(prepared, batch(i))).loss);
       await resumed.saveCheckpoint(ck);
       await resumed.saveCheckpoint(ck); // overwriting an existing checkpoint is atomic too
       expect(fs.readdirSync(path.dirname(ck))).toEqual(['step_00002']);
@@ -83,7 +83,7 @@ describe('PEFT adapters, merging, checkpoints (qwen2.5-vl tiny)', () => {
       const again = await loadTfjsModel(dir, { ...opts, seed: 777 }); // different init: everything comes from ck
       try {
         await again.loadCheckpoint(ck);
-        for (let i = 2; i < 4; i++) statsB.push(again.stepPrepared(prepared, batch(i)).loss);
+        for (let i = 2; i < 4; i++) statsB.push((await again.stepPrepared(prepared, batch(i))).loss);
         expect(statsB).toEqual(statsA);
         for (const name of ['default', 'proposer']) {
           const wa = straight.adapterWeights(name);
@@ -107,11 +107,11 @@ describe('PEFT adapters, merging, checkpoints (qwen2.5-vl tiny)', () => {
     const acc = await loadTfjsModel(dir, { ...opts, gradientAccumulationSteps: 2 });
     try {
       const b = { adapter: 'default', beta: 0.1, samples: [{ tokenIds: [3, 4, 5], advantage: 1 }] };
-      one.stepPrepared(prepared, b);
+      await one.stepPrepared(prepared, b);
       const before = acc.adapterWeights('default');
-      acc.stepPrepared(prepared, b);
+      await acc.stepPrepared(prepared, b);
       for (const [k, v] of acc.adapterWeights('default')) expect(Array.from(v)).toEqual(Array.from(before.get(k)!)); // no update yet
-      acc.stepPrepared(prepared, b);
+      await acc.stepPrepared(prepared, b);
       const wa = one.adapterWeights('default');
       for (const [k, v] of acc.adapterWeights('default')) expect(maxAbsDiff(v, wa.get(k)!)).toBeLessThan(1e-7);
     } finally {

@@ -192,19 +192,19 @@ describe('TrainablePolicy.step', () => {
   });
   afterAll(() => model.dispose());
 
-  it('KL is 0 before the first update and positive after; only the stepped adapter changes', () => {
+  it('KL is 0 before the first update and positive after; only the stepped adapter changes', async () => {
     const samples = [
       { tokenIds: [72, 101, 108], advantage: 1 },
       { tokenIds: [33, 300, 64, 9], advantage: -0.5 },
     ];
     const proposerBefore = model.adapterWeights('proposer');
     const defaultBefore = model.adapterWeights('default');
-    const first = model.stepPrepared(prepared, { adapter: 'default', samples, beta: 0.1 });
+    const first = await model.stepPrepared(prepared, { adapter: 'default', samples, beta: 0.1 });
     expect(first.kl).toEqual([0, 0]);
     expect(first.tokens).toBe(7);
     expect(first.gradNorm).toBeGreaterThan(0);
-    for (let i = 0; i < 3; i++) model.stepPrepared(prepared, { adapter: 'default', samples, beta: 0.1 });
-    const later = model.stepPrepared(prepared, { adapter: 'default', samples, beta: 0.1 });
+    for (let i = 0; i < 3; i++) await model.stepPrepared(prepared, { adapter: 'default', samples, beta: 0.1 });
+    const later = await model.stepPrepared(prepared, { adapter: 'default', samples, beta: 0.1 });
     for (const k of later.kl) expect(k).toBeGreaterThan(0);
     const proposerAfter = model.adapterWeights('proposer');
     for (const [key, v] of proposerBefore) expect(Buffer.from(proposerAfter.get(key)!.buffer).equals(Buffer.from(v.buffer))).toBe(true);
@@ -213,7 +213,7 @@ describe('TrainablePolicy.step', () => {
     expect(changed).toBe(defaultBefore.size); // every A and B moved (weight decay moves A, the update moves B)
   });
 
-  it('one AdamW step equals the hand-computed update (clip, bias correction, decoupled weight decay)', () => {
+  it('one AdamW step equals the hand-computed update (clip, bias correction, decoupled weight decay)', async () => {
     const fresh = 'proposer';
     const a = model.core.adapters.get(fresh)!;
     const vars = adapterVariables(a);
@@ -226,7 +226,7 @@ describe('TrainablePolicy.step', () => {
     tf.dispose(g.grads);
     const norm = Math.sqrt(grads.reduce((s, x) => s + x.reduce((q, y) => q + y * y, 0), 0));
     const lr = 3e-3;
-    const stats = model.stepPrepared(prepared, { adapter: fresh, samples, beta: 0, learningRate: lr });
+    const stats = await model.stepPrepared(prepared, { adapter: fresh, samples, beta: 0, learningRate: lr });
     expect(stats.gradNorm).toBeCloseTo(norm, 4);
     const coef = Math.min(1, 1 / (norm + 1e-6));
     vars.forEach((v, i) => {
@@ -242,14 +242,14 @@ describe('TrainablePolicy.step', () => {
     });
   });
 
-  it('β = 0 skips the reference pass (KL reported as 0)', () => {
-    const s = model.stepPrepared(prepared, { adapter: 'default', samples: [{ tokenIds: [1, 2, 3], advantage: 1 }], beta: 0 });
+  it('β = 0 skips the reference pass (KL reported as 0)', async () => {
+    const s = await model.stepPrepared(prepared, { adapter: 'default', samples: [{ tokenIds: [1, 2, 3], advantage: 1 }], beta: 0 });
     expect(s.kl).toEqual([0]);
     expect(s.nll[0]).toBeGreaterThan(0);
   });
 
-  it('rejects unknown adapters and empty samples with clear errors', () => {
-    expect(() => model.stepPrepared(prepared, { adapter: 'solver', samples: [{ tokenIds: [1], advantage: 1 }], beta: 0 })).toThrow(/unknown|cannot step adapter 'solver'/);
-    expect(() => model.stepPrepared(prepared, { adapter: 'default', samples: [{ tokenIds: [], advantage: 1 }], beta: 0 })).toThrow(/no completion tokens/);
+  it('rejects unknown adapters and empty samples with clear errors', async () => {
+    await expect(model.stepPrepared(prepared, { adapter: 'solver', samples: [{ tokenIds: [1], advantage: 1 }], beta: 0 })).rejects.toThrow(/unknown|cannot step adapter 'solver'/);
+    await expect(model.stepPrepared(prepared, { adapter: 'default', samples: [{ tokenIds: [], advantage: 1 }], beta: 0 })).rejects.toThrow(/no completion tokens/);
   });
 });

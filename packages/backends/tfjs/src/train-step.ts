@@ -160,3 +160,46 @@ export function groupGradients(
     refHidden?.dispose();
   }
 }
+
+export interface ShardOptions {
+  adapter: LoraAdapter;
+  vars: tf.Variable[];
+  beta: number;
+  /** Samples of the whole step (the loss is normalised by it, so shards' gradients sum to the step's). */
+  totalSamples: number;
+  dropout: DropoutSource | undefined;
+  lossChunk: number;
+  recompute: boolean;
+  /** Samples per forward/backward. */
+  microBatch: number;
+}
+
+/**
+ * Summed gradients of a run of samples, `microBatch` samples per forward/backward. A step's samples may be split
+ * into shards (micro-batches here, worker threads in data-parallel.ts): the per-sample loss terms are normalised
+ * by the step's sample count, so the shards' gradient sums add up to the step's gradient.
+ */
+export function shardGradients(core: ModelCore, prepared: PreparedInput, samples: readonly PolicySample[], opts: ShardOptions): GroupResult {
+  let sum: tf.Tensor[] | null = null;
+  let loss = 0;
+  let tokens = 0;
+  const nll: number[] = [];
+  const kl: number[] = [];
+  const micro = Math.max(1, opts.microBatch);
+  for (let s = 0; s < samples.length; s += micro) {
+    const r = groupGradients(core, prepared, samples.slice(s, s + micro), opts);
+    loss += r.loss;
+    tokens += r.tokens;
+    nll.push(...r.nll);
+    kl.push(...r.kl);
+    const grads = r.grads.map((g, i) => g ?? tf.zerosLike(opts.vars[i]));
+    if (!sum) sum = grads;
+    else {
+      const next: tf.Tensor[] = sum.map((a, i) => tf.add(a, grads[i]));
+      tf.dispose([...sum, ...grads]);
+      sum = next;
+    }
+  }
+  if (!sum) throw new EvolmmError('INVALID_ARGUMENT', 'a gradient shard needs at least one sample');
+  return { grads: sum, loss, nll, kl, tokens };
+}

@@ -35,6 +35,10 @@ export const evolveCommand: Command = {
     'no-kl': { type: 'boolean', description: 'the no-KL ablation (β fixed at 0)' },
     'proposer-temperature': { type: 'string', description: "the proposer's own sampling temperature (default: the paper's 1.0)" },
     backend: { type: 'string', description: 'tfjs backend: auto, gpu, native, wasm or cpu (default auto)' },
+    'data-parallel': {
+      type: 'string',
+      description: 'tfjs replicas per step (this thread + worker threads, weights × n); helps --solver-update batched on wasm (default 1)',
+    },
     resume: { type: 'boolean', description: 'continue from the newest complete checkpoint in --out' },
     overwrite: { type: 'boolean', description: 'delete an existing run in --out and start over' },
     json: { type: 'boolean', description: 'print the result summary as JSON' },
@@ -72,6 +76,8 @@ export const evolveCommand: Command = {
     if (stringOpt(values, 'reward')) rewardsCfg.solverReward = stringOpt(values, 'reward');
     if (stringOpt(values, 'matcher')) rewardsCfg.matcher = stringOpt(values, 'matcher');
     const backend = stringOpt(values, 'backend') ?? (merged.backend as string | undefined);
+    const dataParallel = intOpt(values, 'data-parallel', { min: 1 }) ?? (merged.dataParallel as number | undefined);
+    delete merged.dataParallel;
     const modelSpec = merged.model;
     delete merged.model;
     delete merged.rewards;
@@ -90,6 +96,7 @@ export const evolveCommand: Command = {
 
     const policy = await resolvePolicy(modelSpec, {
       ...(backend ? { backend } : {}),
+      ...(dataParallel !== undefined ? { dataParallel } : {}),
       ...(config.learningRate !== undefined ? { learningRate: config.learningRate } : {}),
       seed: config.seed ?? 42,
     });

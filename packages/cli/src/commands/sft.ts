@@ -26,6 +26,7 @@ export const sftCommand: Command = {
     'checkpoint-every': { type: 'string', description: 'checkpoint every K steps (default 50)' },
     seed: { type: 'string', description: 'shuffle seed (default 42)' },
     backend: { type: 'string', description: 'tfjs backend: auto, gpu, native, wasm or cpu' },
+    'data-parallel': { type: 'string', description: 'tfjs replicas per step (this thread + worker threads, weights × n; default 1)' },
     resume: { type: 'boolean', description: 'continue from the newest checkpoint in --out' },
     overwrite: { type: 'boolean', description: 'start over in an existing --out' },
     json: { type: 'boolean', description: 'print the result as JSON' },
@@ -48,6 +49,8 @@ export const sftCommand: Command = {
     if (values.resume) merged.resume = true;
     if (values.overwrite) merged.overwrite = true;
     const backend = stringOpt(values, 'backend') ?? (merged.backend as string | undefined);
+    const dataParallel = intOpt(values, 'data-parallel', { min: 1 }) ?? (merged.dataParallel as number | undefined);
+    delete merged.dataParallel;
     const modelSpec = merged.model;
     delete merged.model;
     delete merged.backend;
@@ -59,7 +62,11 @@ export const sftCommand: Command = {
     if (typeof merged.data === 'string') merged.data = path.resolve(base, merged.data);
     merged.out = path.resolve(base, String(merged.out));
     const config = validateSftConfig(merged, { source: file ?? 'command-line options' });
-    const policy = await resolvePolicy(modelSpec, { ...(backend ? { backend } : {}), seed: config.seed ?? 42 });
+    const policy = await resolvePolicy(modelSpec, {
+      ...(backend ? { backend } : {}),
+      ...(dataParallel !== undefined ? { dataParallel } : {}),
+      seed: config.seed ?? 42,
+    });
     let bar: ReturnType<typeof createProgress> | undefined;
     try {
       const result = await sft({
