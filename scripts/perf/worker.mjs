@@ -37,7 +37,7 @@ const ms = (t0) => performance.now() - t0;
 const tasks = {
   async 'peak-ort'() {
     const p = await import('./peaks.mjs');
-    return { matmulGflops: await p.ortMatmulPeak(args.threads ?? 2), ...(await p.ortBandwidth(args.threads ?? 2)), jsGBs: p.jsBandwidth().GBs };
+    return { ...(await p.ortMatmulPeaks(args.threads ?? 2)), ...(await p.ortBandwidth(args.threads ?? 2)), jsGBs: p.jsBandwidth().GBs };
   },
   async 'peak-tfjs'() {
     const p = await import('./peaks.mjs');
@@ -120,7 +120,7 @@ const tasks = {
     const dir = await onnxExport(args.preset, args.dtype);
     // peaks in this process right before the measurement: on a shared machine the load moves within minutes
     const peaks = await import('./peaks.mjs');
-    const peak = { matmulGflops: await peaks.ortMatmulPeak(args.threads ?? 2), ...(await peaks.ortBandwidth(args.threads ?? 2)) };
+    const peak = { ...(await peaks.ortMatmulPeaks(args.threads ?? 2)), ...(await peaks.ortBandwidth(args.threads ?? 2)) };
     let t0 = performance.now();
     const model = await loadOnnxModel(dir, { device: 'cpu', dtype: args.dtype, threads: args.threads ?? 2, log: () => {} });
     const loadMs = ms(t0);
