@@ -1,7 +1,9 @@
 import { EvolmmError } from '@evolmm/core';
 import type { QwenVLConfig } from '@evolmm/qwen-vl';
 import { DT, type GraphBuilder } from './graph-builder.js';
-import { applyRotary, attention, layerNorm, linear, rmsNorm, type WeightSource } from './layers.js';
+import { applyRotary, layerNorm, linear, rmsNorm, type WeightSource } from './layers.js';
+import { biasedAttention, maskBias } from './vision-attention.js';
+import { fromWindows, toWindows, windowLayout, type WindowLayout } from './vision-windows.js';
 
 const VISION_EPS = 1e-6;
 
@@ -10,15 +12,20 @@ const VISION_EPS = 1e-6;
  * as the processor emits) and image_grid_thw i64[num_images, 3] (Qwen2-VL: `grid_thw`) → image_features
  * f32[num_patches / merge², out_hidden].
  *
- * Every grid-dependent table — 2D rotary positions, window ids, the per-frame and per-window block-diagonal masks —
- * is computed inside the graph from the grid, so the graph serves any number of images of any size.
+ * Every grid-dependent table — 2D rotary positions, the per-frame mask, the window layout — is computed inside the
+ * graph from the grid, so the graph serves any number of images of any size.
  *
- * Window attention without the permutation: Qwen2.5-VL permutes merged tokens window by window, runs blocks whose
- * attention is block-diagonal over contiguous windows, and un-permutes after the merger. Attention restricted to
- * "same window" is permutation-equivariant, norms/MLPs are per token and the merger acts on one merged token (4
- * consecutive patches, which the permutation keeps together), so permuting and un-permuting cancel exactly. The
- * graph therefore keeps the processor's order and masks with "same window id", which equals HF's output up to
- * float summation order.
+ * Full-attention blocks (Qwen2-VL: all; Qwen2.5-VL: fullatt_block_indexes) attend within a frame through a P×P
+ * "same frame" additive bias; that P² cost is inherent to them.
+ *
+ * Window blocks (Qwen2.5-VL, the others) run on windows gathered into a padded [windows, heads, S, head_dim] layout
+ * (S = 64 patches for real configs, vision-windows.ts): the qkv rows are gathered window by window in HF's order,
+ * attention is a batch of S×S products with padding keys masked, and the output rows are gathered back to processor
+ * order before attn.proj. The cost is windows·S² instead of P² (docs/performance.md finding 3). HF instead permutes
+ * the whole stream once and un-permutes after the merger; attention within a window is permutation-equivariant and
+ * norms/MLPs are per token, so gathering around each window attention is the same computation up to float
+ * summation order. Padding slots hold copies of patch 0: masked as keys, and their query rows are never gathered
+ * back.
  */
 export function buildVisionEncoder(g: GraphBuilder, src: WeightSource, config: QwenVLConfig): void {
   const v = config.vision;
@@ -35,9 +42,10 @@ export function buildVisionEncoder(g: GraphBuilder, src: WeightSource, config: Q
 
   // ---- per-patch indices from the grid (all int64) ----
   const col = (i: number) => g.op('Gather', [grid, g.i64([i], [])], { axis: { i: 1 } }); // [I]
+  const gt = col(0);
   const gh = col(1);
   const gw = col(2);
-  const perImage = g.op('Mul', [g.op('Mul', [col(0), gh]), gw]); // t·h·w
+  const perImage = g.op('Mul', [g.op('Mul', [gt, gh]), gw]); // t·h·w
   const cumEnd = g.op('CumSum', [perImage, g.i64([0], [])]);
   const start = g.op('Sub', [cumEnd, perImage]);
   const numPatches = g.op('Gather', [g.op('Shape', [pixels]), g.i64([0], [])], { axis: { i: 0 } }); // scalar
@@ -61,19 +69,24 @@ export function buildVisionEncoder(g: GraphBuilder, src: WeightSource, config: Q
   const bh = div(q, g.op('Mul', [M, wP]));
   const hpos = g.op('Add', [g.op('Mul', [bh, M]), ih]);
   const wpos = g.op('Add', [g.op('Mul', [bw, M]), iw]);
-  // Attention groups: a frame of an image (full attention) and, for Qwen2.5-VL, a window inside a frame.
-  const frameId = g.op('Sub', [p, q]); // first patch of the frame: unique per (image, frame)
-  const sameGroup = (id: string) => g.op('Equal', [g.op('Unsqueeze', [id, g.i64([1])]), g.op('Unsqueeze', [id, g.i64([0])])]);
-  const fullMask = sameGroup(frameId);
-  let windowMask = fullMask;
-  if (isQwen25) {
-    if (!v.windowSize) throw new EvolmmError('INVALID_CONFIG', 'Qwen2.5-VL vision_config.window_size is missing');
-    const vm = v.windowSize / m / v.patchSize; // merged tokens per window side (112/2/14 = 4)
-    const VM = g.i64([vm], []);
-    const windowsPerRow = g.op('Add', [div(wMerged, VM), g.i64([1], [])]);
-    // window ordinal < (h/m)(w/m) ≤ h·w, so frameId + ordinal never collides with the next frame's id
-    const ordinal = g.op('Add', [g.op('Mul', [div(bh, VM), windowsPerRow]), div(bw, VM)]);
-    windowMask = sameGroup(g.op('Add', [frameId, ordinal]));
+  const isFull = (i: number) => !isQwen25 || v.fullattBlockIndexes.includes(i);
+  const blocks = Array.from({ length: v.depth }, (_, i) => i);
+  // Full attention: one group per frame of an image (cu_seqlens, §3.2).
+  let fullBias = '';
+  if (blocks.some(isFull)) {
+    const frameId = g.op('Sub', [p, q]); // first patch of the frame: unique per (image, frame)
+    fullBias = maskBias(g, g.op('Equal', [g.op('Unsqueeze', [frameId, g.i64([1])]), g.op('Unsqueeze', [frameId, g.i64([0])])])); // [P, P]
+  }
+  let layout: WindowLayout | null = null;
+  if (!blocks.every(isFull)) {
+    if (!v.windowSize) {
+      throw new EvolmmError('INVALID_CONFIG', 'Qwen2.5-VL vision_config.window_size is missing or 0; expected the window side in pixels (112 in released checkpoints)');
+    }
+    const vm = Math.floor(v.windowSize / m / v.patchSize); // merged tokens per window side (112/2/14 = 4)
+    if (vm < 1) {
+      throw new EvolmmError('INVALID_CONFIG', `vision_config.window_size ${v.windowSize} is smaller than one merged token (${m * v.patchSize} px); expected at least that`);
+    }
+    layout = windowLayout(g, { gt, gh, gw, img, local, bh, bw, ih, iw, numPatches }, m, vm);
   }
 
   // ---- 2D rotary table: emb = concat(f, f), f = concat(hpos·inv, wpos·inv), inv over dim hd/2 (§3.2) ----
@@ -91,18 +104,33 @@ export function buildVisionEncoder(g: GraphBuilder, src: WeightSource, config: Q
 
   const norm = (y: string, name: string) =>
     isQwen25 ? rmsNorm(g, src, y, `${name}.weight`, E, VISION_EPS) : layerNorm(g, src, y, name, E, VISION_EPS);
-  for (let i = 0; i < v.depth; i++) {
+  const fullAttention = (qkv: string): string => {
+    const parts = g.op('Transpose', [g.op('Reshape', [qkv, g.i64([-1, 3, heads, hd])])], { perm: { ints: [1, 2, 0, 3] } }); // [3, heads, P, hd]
+    const part = (k: number) => g.op('Gather', [parts, g.i64([k], [])], { axis: { i: 0 } });
+    const o = biasedAttention(g, applyRotary(g, part(0), cos, sin, hd), applyRotary(g, part(1), cos, sin, hd), part(2), fullBias, hd, 3);
+    return g.op('Reshape', [g.op('Transpose', [o], { perm: { ints: [1, 0, 2] } }), g.i64([-1, E])]); // [P, E]
+  };
+  // Per-graph window tables: rotary in window-slot order [Wn, 1, S, hd] and the padding-key bias [Wn, 1, 1, S].
+  const win = layout && {
+    layout,
+    cos: g.op('Reshape', [toWindows(g, layout, cos), g.i64([-1, 1, layout.S, hd])]),
+    sin: g.op('Reshape', [toWindows(g, layout, sin), g.i64([-1, 1, layout.S, hd])]),
+    keyBias: maskBias(g, layout.keyMask),
+  };
+  const windowAttention = (qkv: string, w: NonNullable<typeof win>): string => {
+    const rows = g.op('Reshape', [toWindows(g, w.layout, qkv), g.i64([-1, w.layout.S, 3, heads, hd])]); // [Wn, S, 3, heads, hd]
+    const parts = g.op('Transpose', [rows], { perm: { ints: [2, 0, 3, 1, 4] } }); // [3, Wn, heads, S, hd]
+    const part = (k: number) => g.op('Gather', [parts, g.i64([k], [])], { axis: { i: 0 } });
+    const o = biasedAttention(g, applyRotary(g, part(0), w.cos, w.sin, hd), applyRotary(g, part(1), w.cos, w.sin, hd), part(2), w.keyBias, hd, 4);
+    const slots = g.op('Reshape', [g.op('Transpose', [o], { perm: { ints: [0, 2, 1, 3] } }), g.i64([-1, E])]); // [Wn·S, E]
+    return fromWindows(g, w.layout, slots); // [P, E]
+  };
+
+  for (const i of blocks) {
     const b = `visual.blocks.${i}`;
-    const full = !isQwen25 || v.fullattBlockIndexes.includes(i);
     const h = norm(x, `${b}.norm1`);
-    const qkv = g.op('Transpose', [g.op('Reshape', [linear(g, src, h, `${b}.attn.qkv`, E, 3 * E), g.i64([-1, 3, heads, hd])])], {
-      perm: { ints: [1, 2, 0, 3] },
-    }); // [3, heads, P, hd]
-    const part = (k: number) => g.op('Gather', [qkv, g.i64([k], [])], { axis: { i: 0 } });
-    const qh = applyRotary(g, part(0), cos, sin, hd);
-    const kh = applyRotary(g, part(1), cos, sin, hd);
-    const o = attention(g, qh, kh, part(2), full ? fullMask : windowMask, hd, 3);
-    const merged = g.op('Reshape', [g.op('Transpose', [o], { perm: { ints: [1, 0, 2] } }), g.i64([-1, E])]);
+    const qkv = linear(g, src, h, `${b}.attn.qkv`, E, 3 * E); // [P, 3·E] = [P, 3, heads, hd]
+    const merged = isFull(i) || !win ? fullAttention(qkv) : windowAttention(qkv, win);
     x = g.op('Add', [x, linear(g, src, merged, `${b}.attn.proj`, E, E)]);
     const h2 = norm(x, `${b}.norm2`);
     let mlp: string;
