@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { EvolmmError } from '@evolmm/core';
 
 /**
  * How frozen weight matrices are kept in memory (measured on tfjs-backend-wasm 4.22, 2-core VM):
@@ -127,6 +128,30 @@ export function frozenMatMul(x: tf.Tensor2D, m: FrozenMatrix): tf.Tensor2D {
 
 /** Columns `ids` of M as rows [n, in]: the tied embedding lookup (M = embeddingᵀ). */
 export function gatherColumns(m: FrozenMatrix, ids: Int32Array): tf.Tensor2D {
+  if (m.layout === 'compact') {
+    const rows = heapRows(m.t, ids);
+    if (rows) return rows;
+  }
   const idx = tf.tensor1d(ids, 'int32');
   return m.layout === 'fast' ? (tf.transpose(tf.gather(m.t, idx, 1)) as tf.Tensor2D) : (tf.gather(m.t, idx) as tf.Tensor2D);
+}
+
+/**
+ * Rows `ids` of a float32 matrix copied straight out of the wasm heap, or null off wasm. tfjs-backend-wasm 4.22's
+ * gather over the 0.5B model's [151936, 896] embedding took about 1 s per lookup of a few ids (kernel profile: the
+ * whole table is copied), against microseconds for the rows themselves. The embedding is frozen, so the lookup
+ * needs no gradient.
+ */
+function heapRows(t: tf.Tensor2D, ids: Int32Array): tf.Tensor2D | null {
+  if (tf.getBackend() !== 'wasm' || t.dtype !== 'float32') return null;
+  const backend = tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+  if (typeof backend.typedArrayFromHeap !== 'function') return null;
+  const [V, D] = t.shape;
+  const src = backend.typedArrayFromHeap(t);
+  const out = new Float32Array(ids.length * D);
+  ids.forEach((id, i) => {
+    if (!(id >= 0 && id < V)) throw new EvolmmError('INVALID_ARGUMENT', `token id ${id} is outside the vocabulary [0, ${V}); check the tokenizer matches the model`);
+    out.set(src.subarray(id * D, (id + 1) * D), i * D);
+  });
+  return tf.tensor2d(out, [ids.length, D]);
 }
