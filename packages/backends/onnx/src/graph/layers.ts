@@ -68,9 +68,9 @@ export function attention(
   v: string,
   allowed: string,
   headDim: number,
-  rank: 3 | 4,
+  rank: 3 | 4 | 5,
 ): string {
-  const kt = g.op('Transpose', [k], { perm: { ints: rank === 3 ? [0, 2, 1] : [0, 1, 3, 2] } });
+  const kt = g.op('Transpose', [k], { perm: { ints: rank === 3 ? [0, 2, 1] : rank === 4 ? [0, 1, 3, 2] : [0, 1, 2, 4, 3] } });
   let scores = g.op('MatMul', [q, kt]);
   scores = g.op('Mul', [scores, g.f32([1 / Math.sqrt(headDim)], [])]);
   scores = g.op('Where', [allowed, scores, g.f32([MASK_VALUE], [])]);
