@@ -70,7 +70,7 @@ const ISSUE10_TORCH = {
   train: { sec: 32.6, peakRss: 13.3e9 },
 };
 
-const run = { date: new Date().toISOString(), machine: {}, peaks: {}, tfjs: {}, onnx: {}, onnxError: {}, vision: {}, score: null, torch: {}, torchSource: null };
+const run = { date: new Date().toISOString(), machine: {}, peaks: {}, tfjs: {}, onnx: {}, onnxKv: {}, onnxError: {}, vision: {}, score: null, torch: {}, torchSource: null };
 run.machine = { cpus: cpus().length, model: cpus()[0]?.model, memGB: totalmem() / 1e9, node: process.version, loadAtStart: loadavg() };
 
 /** Saves the raw results so far: an interrupted run keeps what it measured (`--format FILE` prints them). */
@@ -121,6 +121,8 @@ async function main() {
         log(`onnx ${preset} ${dtype}`);
         run.onnx[preset][dtype] = await worker('onnx', { preset, dtype }, { timeoutS: 900 });
       }
+      log(`onnx ${preset} fp32 decode vs KV length (cache in place vs returned)`);
+      run.onnxKv[preset] = await worker('onnx-kv', { preset, prompts: preset === 'tiny' ? [16, 256] : [16, 256, 1024] }, { timeoutS: 900 });
       run.onnxError[preset] = {};
       for (const dtype of ['int8', 'fp16']) {
         log(`onnx ${preset} ${dtype} logit error`);

@@ -71,6 +71,15 @@ export function formatTable(run, { presets }) {
         const dref = d === 'fp32' ? tDec?.tokensPerSec : o.fp32?.result?.decodeTokensPerSec;
         row(`onnx ${p} ${d}`, `decode 5×${r.newTokens}`, `${f(r.decodeTokensPerSec)} tok/s (${f(r.decodeStepsPerSec)} steps/s)`, `${pct(r.decodeStepsPerSec / roof)} of roofline ${f(roof)} steps/s (${gb(r.decoderBytes)}/step at ${f(oBw / 1e9)} GB/s)`, `${ratio(r.decodeTokensPerSec, dref)} ${refName}`, undefined);
       }
+      const kv = run.onnxKv?.[p];
+      if (kv?.ok) {
+        const fp32 = o.fp32?.result;
+        const roof = fp32?.peak ? (Math.max(fp32.peak.gemvGBs, fp32.peak.reduceSumGBs) * 1e9) / fp32.decoderBytes : bw / (fp32?.decoderBytes ?? NaN);
+        for (const r of kv.result.filter((x) => x.kvInPlace)) {
+          const base = kv.result.find((x) => !x.kvInPlace && x.promptTokens === r.promptTokens);
+          row(`onnx ${p} fp32`, `decode 5×${r.newTokens} after ${r.promptTokens} prompt tokens, KV cache in place`, `${f(r.stepsPerSec)} steps/s`, `${pct(r.stepsPerSec / roof)} of roofline`, `${ratio(r.stepsPerSec, base?.stepsPerSec)} the returned-cache path (${f(base?.stepsPerSec)} steps/s)`, r === kv.result.find((x) => x.kvInPlace) ? kv : undefined);
+        }
+      } else if (kv) fail(`onnx ${p} fp32`, 'decode vs KV length', kv);
       for (const d of ['int8', 'fp16']) {
         const e = run.onnxError[p]?.[d];
         if (e?.ok) {

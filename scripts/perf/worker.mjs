@@ -124,12 +124,31 @@ const tasks = {
     let t0 = performance.now();
     const model = await loadOnnxModel(dir, { device: 'cpu', dtype: args.dtype, threads: args.threads ?? 2, log: () => {} });
     const loadMs = ms(t0);
-    const r = await measureThroughput(model, { promptTokens: 256, samples: 5, newTokens: args.newTokens ?? 64 });
+    const r = await measureThroughput(model, { promptTokens: 256, samples: 5, newTokens: args.newTokens ?? 64, repeats: 2 });
     const onnxDir = join(dir, 'onnx');
     const decoderBytes = readdirSync(onnxDir).filter((f) => f.startsWith('decoder_model_merged')).reduce((a, f) => a + statSync(join(onnxDir, f)).size, 0);
     const text = model.config.text;
     await model.dispose();
     return { loadMs, ...r, decoderBytes, prefillFlops: forwardFlops(text, { tokens: 256 }), peak };
+  },
+
+  /**
+   * fp32 5-sample decode steps/s after prompts of growing length, with the KV cache kept in place (default) and with
+   * the whole `present` cache fed back each step (transformers.js's way): the baseline measured in the same process.
+   */
+  async 'onnx-kv'() {
+    const { loadOnnxModel, measureThroughput } = await import('@evolmm/backend-onnx');
+    const dir = await onnxExport(args.preset, 'fp32');
+    const out = [];
+    for (const kvInPlace of [false, true]) {
+      const model = await loadOnnxModel(dir, { device: 'cpu', dtype: 'fp32', threads: args.threads ?? 2, log: () => {}, kvCache: { kvInPlace } });
+      for (const promptTokens of args.prompts ?? [16, 256, 1024]) {
+        const r = await measureThroughput(model, { promptTokens, samples: 5, newTokens: args.newTokens ?? 32, repeats: 2 });
+        out.push({ kvInPlace, promptTokens, newTokens: r.newTokens, stepsPerSec: r.decodeStepsPerSec });
+      }
+      await model.dispose();
+    }
+    return out;
   },
 
   /** Logit error of a reduced-precision export against the fp32 export on the same 64-token prompt. */

@@ -64,9 +64,13 @@ describe.each(VARIANTS)('exportOnnx (%s)', (variant) => {
     const range = la.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
     expect(int8Err).toBeGreaterThan(fp16Err);
     expect(int8Err).toBeLessThan(0.05 * range);
+    // Weight bytes: a file minus the graph structure (the external-data fp32 graph holds only the structure and small
+    // constants), so the check does not depend on how many nodes this 32-wide model has.
     const size = (d: string, f: string) => statSync(join(d, 'onnx', f)).size;
-    expect(size(ext, 'decoder_model_merged_fp16.onnx')).toBeLessThan(0.6 * size(inline.out, 'decoder_model_merged.onnx'));
-    expect(size(ext, 'decoder_model_merged_int8.onnx')).toBeLessThan(0.4 * size(inline.out, 'decoder_model_merged.onnx'));
+    const structure = size(ext, 'decoder_model_merged.onnx');
+    const fp32Weights = size(inline.out, 'decoder_model_merged.onnx') - structure;
+    expect(size(ext, 'decoder_model_merged_fp16.onnx') - structure).toBeLessThan(0.55 * fp32Weights);
+    expect(size(ext, 'decoder_model_merged_int8.onnx') - structure).toBeLessThan(0.35 * fp32Weights);
     await Promise.all([a.dispose(), b.dispose(), h.dispose(), q.dispose()]);
   });
 });

@@ -9,5 +9,6 @@ export type { LoadOnnxModelOptions, OnnxModel, PromptLogits } from './onnx-model
 export { createOnnxBackend, onnxModelFactory } from './onnx-backend.js';
 export type { OnnxBackend, OnnxBackendOptions } from './onnx-backend.js';
 export type { OnnxDevice } from './sessions.js';
+export type { KvCacheOptions } from './onnx-runner.js';
 export { measureThroughput } from './throughput.js';
 export type { ThroughputOptions, ThroughputResult } from './throughput.js';

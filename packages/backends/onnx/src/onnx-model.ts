@@ -11,7 +11,7 @@ import {
   type VisionLanguageModel,
 } from '@evolmm/core';
 import { loadConfig, loadProcessor, sampleToken, StopChecker, type PreparedInput, type QwenProcessor, type QwenVLConfig } from '@evolmm/qwen-vl';
-import { OnnxRunner, selectRows, tileCache, type KvCache } from './onnx-runner.js';
+import { OnnxRunner, selectRows, tileCache, type KvCache, type KvCacheOptions } from './onnx-runner.js';
 import { openSessions, type OnnxDevice } from './sessions.js';
 
 export interface LoadOnnxModelOptions {
@@ -28,6 +28,8 @@ export interface LoadOnnxModelOptions {
   log?: (line: string) => void;
   /** Model id; default `onnx:<dir>`. */
   id?: string;
+  /** KV-cache handling (defaults: in place when the graphs allow it, blocks of 64 positions). */
+  kvCache?: KvCacheOptions;
 }
 
 /** Full-sequence logits of one prompt: row-major [seqLen, vocabSize]. */
@@ -63,7 +65,7 @@ export async function loadOnnxModel(dir: string, opts: LoadOnnxModelOptions = {}
   const config = await loadConfig(root);
   const processor = await loadProcessor(root, config);
   const { sessions, provider } = await openSessions(paths, { device: opts.device, threads: opts.threads, log: opts.log });
-  const runner = new OnnxRunner(config, sessions[0], sessions[1], sessions[2]);
+  const runner = new OnnxRunner(config, sessions[0], sessions[1], sessions[2], opts.kvCache);
   let disposed = false;
 
   const model: OnnxModel = {

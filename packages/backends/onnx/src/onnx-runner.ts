@@ -1,14 +1,20 @@
 import { EvolmmError } from '@evolmm/core';
 import { f16ToF32, f32ToF16, type PreparedInput, type QwenVLConfig } from '@evolmm/qwen-vl';
 import * as ort from 'onnxruntime-node';
+import { appendRows, cacheMask, emptyKvCache, KV_BLOCK, type KvCache } from './kv-cache.js';
+
+export { selectRows, tileCache, type KvCache } from './kv-cache.js';
 
 type Float = 'float32' | 'float16';
 
-/** The KV cache of a batch: one [b, kvh, total, hd] tensor per layer and kind, as the decoder returned it. */
-export interface KvCache {
-  readonly batch: number;
-  readonly length: number;
-  readonly tensors: Record<string, ort.Tensor>;
+export interface KvCacheOptions {
+  /**
+   * Keep the KV cache in preallocated buffers when the decoder offers `new_key_values.*` (default true). false
+   * feeds back the whole `present.*` cache every step, as transformers.js does: the reference path for tests.
+   */
+  kvInPlace?: boolean;
+  /** Free cache slots are added this many positions at a time (default KV_BLOCK = 64). */
+  kvBlock?: number;
 }
 
 /**
@@ -24,12 +30,18 @@ export class OnnxRunner {
   private readonly gridInput: string;
   private readonly hasKeep: boolean;
   private readonly hasCacheBranch: boolean;
+  /** The decoder returns this call's rows (`new_key_values.*`): the cache can stay in preallocated buffers. */
+  readonly inPlace: boolean;
+  private readonly inPlaceFetches: string[];
+  private readonly kvInPlace: boolean;
+  private readonly kvBlock: number;
 
   constructor(
     readonly config: QwenVLConfig,
     private readonly vision: ort.InferenceSession,
     private readonly embed: ort.InferenceSession,
     private readonly decoder: ort.InferenceSession,
+    opts: KvCacheOptions = {},
   ) {
     const names = decoder.inputNames;
     this.numLayers = names.filter((n) => /^past_key_values\.\d+\.key$/.test(n)).length;
@@ -44,6 +56,12 @@ export class OnnxRunner {
     this.floatType = meta?.type === 'float16' ? 'float16' : 'float32';
     this.hasKeep = names.includes('num_logits_to_keep');
     this.hasCacheBranch = names.includes('use_cache_branch');
+    const newRows = Array.from({ length: this.numLayers }, (_, i) => [`new_key_values.${i}.key`, `new_key_values.${i}.value`]).flat();
+    this.inPlace = newRows.every((n) => decoder.outputNames.includes(n));
+    this.inPlaceFetches = ['logits', ...newRows];
+    this.kvInPlace = opts.kvInPlace ?? true;
+    this.kvBlock = opts.kvBlock ?? KV_BLOCK;
+    if (!(Number.isInteger(this.kvBlock) && this.kvBlock >= 1)) throw new EvolmmError('INVALID_ARGUMENT', `kvBlock must be a positive integer; found ${this.kvBlock}`);
     const gridInput = vision.inputNames.find((n) => n === 'image_grid_thw' || n === 'grid_thw');
     if (!gridInput) {
       throw new EvolmmError('MODEL_FORMAT', `vision_encoder inputs are [${vision.inputNames.join(', ')}]; expected pixel_values and image_grid_thw (or grid_thw)`);
@@ -86,39 +104,56 @@ export class OnnxRunner {
 
   /** An empty KV cache for `batch` rows. */
   emptyCache(batch: number): KvCache {
-    const tensors: Record<string, ort.Tensor> = {};
-    for (let i = 0; i < this.numLayers; i++) {
-      for (const kind of ['key', 'value']) {
-        tensors[`past_key_values.${i}.${kind}`] = new ort.Tensor(this.floatType, this.floatType === 'float16' ? new Uint16Array(0) : new Float32Array(0), [batch, this.kvHeads, 0, this.headDim]);
-      }
-    }
-    return { batch, length: 0, tensors };
+    const names = Array.from({ length: this.numLayers }, (_, i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`]).flat();
+    return emptyKvCache(names, batch, this.kvHeads, this.headDim, this.floatType);
   }
 
   /**
    * One decoder call: `embeds` [b, s, H] after `cache`, M-RoPE rows `positions` ([3][b·s], row-major), keeping the
-   * last `keep` logits (0 = all). Returns logits as float32 [b, kept, V] and the grown cache.
+   * last `keep` logits (0 = all). Returns logits as float32 [b, kept, V] and the grown cache; `cache` is consumed.
+   *
+   * With our exports (`new_key_values.*` outputs) the cache stays in its buffers: the graph reads every slot, the
+   * free ones masked as padding, and only the new rows come back to be written in place. Other graphs return the
+   * whole grown cache (`present.*`), which becomes the next call's input.
    */
   async decode(embeds: ort.Tensor, positions: [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>], cache: KvCache, keep: number): Promise<{ logits: Float32Array; kept: number; cache: KvCache }> {
     const [b, s] = embeds.dims as [number, number, number];
-    const total = cache.length + s;
+    if (b !== cache.batch) throw new EvolmmError('INTERNAL', `decode got ${b} embedding rows for a cache of batch ${cache.batch}`);
     const pos = new BigInt64Array(3 * b * s);
     for (let r = 0; r < 3; r++) for (let j = 0; j < b * s; j++) pos[r * b * s + j] = BigInt(positions[r][j]);
     const feeds: Record<string, ort.Tensor> = {
       inputs_embeds: embeds,
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(b * total).fill(1n), [b, total]),
+      attention_mask: cacheMask(cache, s),
       position_ids: new ort.Tensor('int64', pos, [3, b, s]),
       ...cache.tensors,
     };
-    if (this.hasKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep)), []);
+    const inPlace = this.inPlace && this.kvInPlace;
+    // In place, a negative count also tells our graphs to skip their `present` outputs (never fetched here).
+    const keepFeed = inPlace ? -(keep === 0 ? s : Math.min(keep, s)) : keep;
+    if (this.hasKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.of(BigInt(keepFeed)), []);
     if (this.hasCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(cache.length > 0 ? 1 : 0), [1]);
-    const out = await this.decoder.run(feeds);
-    const tensors: Record<string, ort.Tensor> = {};
-    for (let i = 0; i < this.numLayers; i++) {
-      tensors[`past_key_values.${i}.key`] = out[`present.${i}.key`];
-      tensors[`past_key_values.${i}.value`] = out[`present.${i}.value`];
+    let next: KvCache;
+    let lt: ort.Tensor;
+    if (inPlace) {
+      const out = await this.decoder.run(feeds, this.inPlaceFetches);
+      const fresh: Record<string, ort.Tensor> = {};
+      for (let i = 0; i < this.numLayers; i++) {
+        fresh[`past_key_values.${i}.key`] = out[`new_key_values.${i}.key`];
+        fresh[`past_key_values.${i}.value`] = out[`new_key_values.${i}.value`];
+      }
+      next = appendRows(cache, fresh, s, this.kvBlock);
+      lt = out.logits;
+    } else {
+      if (cache.capacity !== cache.length) throw new EvolmmError('INTERNAL', 'a cache with free slots was given to a decoder without new_key_values outputs');
+      const out = await this.decoder.run(feeds);
+      const tensors: Record<string, ort.Tensor> = {};
+      for (let i = 0; i < this.numLayers; i++) {
+        tensors[`past_key_values.${i}.key`] = out[`present.${i}.key`];
+        tensors[`past_key_values.${i}.value`] = out[`present.${i}.value`];
+      }
+      next = { batch: b, length: cache.length + s, capacity: cache.length + s, tensors };
+      lt = out.logits;
     }
-    const lt = out.logits;
     let logits = lt.type === 'float16' ? f16ToF32(lt.data as Uint16Array) : (lt.data as Float32Array);
     let kept = lt.dims[1];
     // Graphs without num_logits_to_keep return every position: keep the tail here.
@@ -130,38 +165,12 @@ export class OnnxRunner {
       logits = sliced;
       kept = want;
     }
-    return { logits, kept, cache: { batch: b, length: total, tensors } };
+    return { logits, kept, cache: next };
   }
 
   private visionFloat(): Float {
     return metaOf(this.vision, 'pixel_values')?.type === 'float16' ? 'float16' : 'float32';
   }
-}
-
-/** Repeats a batch-1 cache `n` times: the prompt is prefilled once and shared by all samples (issue 10). */
-export function tileCache(cache: KvCache, n: number): KvCache {
-  if (cache.batch !== 1) throw new EvolmmError('INTERNAL', `tileCache expects a batch-1 cache, found batch ${cache.batch}`);
-  const tensors: Record<string, ort.Tensor> = {};
-  for (const [name, t] of Object.entries(cache.tensors)) {
-    const src = t.data as Float32Array | Uint16Array;
-    const dst = new (src.constructor as Float32ArrayConstructor | Uint16ArrayConstructor)(src.length * n);
-    for (let i = 0; i < n; i++) dst.set(src, i * src.length);
-    tensors[name] = new ort.Tensor(t.type as Float, dst, [n, ...t.dims.slice(1)]);
-  }
-  return { batch: n, length: cache.length, tensors };
-}
-
-/** Keeps batch rows `rows` (in that order): finished samples leave the batch so they cost nothing. */
-export function selectRows(cache: KvCache, rows: readonly number[]): KvCache {
-  const tensors: Record<string, ort.Tensor> = {};
-  for (const [name, t] of Object.entries(cache.tensors)) {
-    const src = t.data as Float32Array | Uint16Array;
-    const per = src.length / cache.batch;
-    const dst = new (src.constructor as Float32ArrayConstructor | Uint16ArrayConstructor)(per * rows.length);
-    rows.forEach((r, i) => dst.set(src.subarray(r * per, (r + 1) * per), i * per));
-    tensors[name] = new ort.Tensor(t.type as Float, dst, [rows.length, ...t.dims.slice(1)]);
-  }
-  return { batch: rows.length, length: cache.length, tensors };
 }
 
 function metaOf(session: ort.InferenceSession, name: string): { type: string; shape: Array<number | string> } | undefined {

@@ -9,6 +9,7 @@ type TensorProto = InstanceType<typeof onnx.TensorProto>;
 type NodeProto = InstanceType<typeof onnx.NodeProto>;
 type ValueInfoProto = InstanceType<typeof onnx.ValueInfoProto>;
 type AttributeProto = InstanceType<typeof onnx.AttributeProto>;
+type GraphProto = InstanceType<typeof onnx.GraphProto>;
 
 /** ONNX TensorProto.DataType values used here. */
 export const DT = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
@@ -16,7 +17,7 @@ export const DT = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FL
 export type Dim = number | string;
 
 /** Attribute values: tagged so floats like 1.0 are not mistaken for ints. */
-export type Attr = { i: number } | { f: number } | { ints: number[] } | { s: string };
+export type Attr = { i: number } | { f: number } | { ints: number[] } | { s: string } | { graph: GraphProto };
 
 export interface GraphBuilderOptions {
   /**
@@ -50,11 +51,26 @@ export class GraphBuilder {
   private counter = 0;
   private usesMsDomain = false;
 
-  constructor(private readonly opts: GraphBuilderOptions) {}
+  constructor(
+    private readonly opts: GraphBuilderOptions,
+    /** Prefix of fresh names: a branch's names must not repeat its parent's (ONNX outer-scope rule). */
+    private readonly namePrefix = '',
+  ) {}
 
   /** A fresh value name. */
   fresh(hint: string): string {
-    return `${hint}_${this.counter++}`;
+    return `${this.namePrefix}${hint}_${this.counter++}`;
+  }
+
+  /**
+   * A subgraph for an `If` branch, built by `body` on a child builder whose nodes may read this graph's values by
+   * name. Its weights and constants stay inline in the branch.
+   */
+  branch(name: string, body: (b: GraphBuilder) => void): GraphProto {
+    const child = new GraphBuilder({ ...this.opts, external: undefined }, `${this.namePrefix}${name}/`);
+    body(child);
+    if (child.usesMsDomain) this.usesMsDomain = true;
+    return onnx.GraphProto.create({ name, node: child.nodes, initializer: child.initializers, input: [], output: child.outputs });
   }
 
   input(name: string, dims: readonly Dim[], elemType: number = DT.FLOAT): string {
@@ -80,6 +96,7 @@ export class GraphBuilder {
       if ('i' in a) return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: a.i });
       if ('f' in a) return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: a.f });
       if ('ints' in a) return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: a.ints });
+      if ('graph' in a) return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.GRAPH, g: a.graph });
       return onnx.AttributeProto.create({
         name,
         type: onnx.AttributeProto.AttributeType.STRING,

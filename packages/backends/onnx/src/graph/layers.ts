@@ -77,3 +77,35 @@ export function attention(
   const p = g.op('Softmax', [scores], { axis: { i: -1 } });
   return g.op('MatMul', [p, v]);
 }
+
+/**
+ * Decoder attention over the cache and this call's rows, without concatenating them first: scores against `past`
+ * and against the new keys are joined (a small [.., s, past + s] tensor), one softmax, then each part multiplies its
+ * values and the two are added. The cache is read once by each product and never copied, so a runner that keeps the
+ * cache in place (and skips the `present` outputs) pays nothing per step for its length beyond reading it.
+ *
+ * Grouped-query layout: q [b, kvh, rep, s, hd] against k/v [b, kvh, 1, t, hd] (rank 5; MatMul broadcasts the cache
+ * over the query heads of a KV head instead of repeating it), or q [b, nH, s, hd] against [b, nH, t, hd] (rank 4).
+ * `allowed` is broadcastable to [.., s, past + s]; `pastLen` and `total` are int64 [1].
+ */
+export function cachedAttention(
+  g: GraphBuilder,
+  q: string,
+  cache: { key: string; value: string },
+  fresh: { key: string; value: string },
+  allowed: string,
+  lengths: { pastLen: string; total: string },
+  headDim: number,
+  rank: 4 | 5,
+): string {
+  const perm = rank === 4 ? [0, 1, 3, 2] : [0, 1, 2, 4, 3];
+  const scoresPast = g.op('MatMul', [q, g.op('Transpose', [cache.key], { perm: { ints: perm } })]);
+  const scoresNew = g.op('MatMul', [q, g.op('Transpose', [fresh.key], { perm: { ints: perm } })]);
+  let scores = g.op('Concat', [scoresPast, scoresNew], { axis: { i: -1 } });
+  scores = g.op('Mul', [scores, g.f32([1 / Math.sqrt(headDim)], [])]);
+  scores = g.op('Where', [allowed, scores, g.f32([MASK_VALUE], [])]);
+  const p = g.op('Softmax', [scores], { axis: { i: -1 } });
+  const pPast = g.op('Slice', [p, g.i64([0]), lengths.pastLen, g.i64([-1])]);
+  const pNew = g.op('Slice', [p, lengths.pastLen, lengths.total, g.i64([-1])]);
+  return g.op('Add', [g.op('MatMul', [pPast, cache.value]), g.op('MatMul', [pNew, fresh.value])]);
+}
