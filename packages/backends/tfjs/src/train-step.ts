@@ -96,6 +96,18 @@ export interface GroupResult {
   tokens: number;
 }
 
+export interface GroupOptions {
+  adapter: LoraAdapter;
+  vars: tf.Variable[];
+  beta: number;
+  /** Samples of the whole step (the loss is normalised by it, so shards' gradients sum to the step's). */
+  totalSamples: number;
+  dropout: DropoutSource | undefined;
+  lossChunk: number;
+  /** Activation recomputation per decoder layer (less memory, one more forward). */
+  recompute?: boolean;
+}
+
 /**
  * Loss and gradients of one group of samples (docs/method.md §6.2). The reference pass (adapters off, no dropout,
  * no tape) runs first when β > 0; the loss head is chunked (head-loss.ts).
@@ -104,16 +116,7 @@ export function groupGradients(
   core: ModelCore,
   prepared: PreparedInput,
   samples: readonly PolicySample[],
-  opts: {
-    adapter: LoraAdapter;
-    vars: tf.Variable[];
-    beta: number;
-    totalSamples: number;
-    dropout: DropoutSource | undefined;
-    lossChunk: number;
-    /** Activation recomputation per decoder layer (less memory, one more forward). */
-    recompute?: boolean;
-  },
+  opts: GroupOptions,
 ): GroupResult {
   for (const s of samples) {
     if (s.tokenIds.length === 0) {
@@ -161,14 +164,7 @@ export function groupGradients(
   }
 }
 
-export interface ShardOptions {
-  adapter: LoraAdapter;
-  vars: tf.Variable[];
-  beta: number;
-  /** Samples of the whole step (the loss is normalised by it, so shards' gradients sum to the step's). */
-  totalSamples: number;
-  dropout: DropoutSource | undefined;
-  lossChunk: number;
+export interface ShardOptions extends GroupOptions {
   recompute: boolean;
   /** Samples per forward/backward. */
   microBatch: number;
