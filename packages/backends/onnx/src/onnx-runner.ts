@@ -32,6 +32,8 @@ export class OnnxRunner {
   private readonly hasCacheBranch: boolean;
   /** The decoder returns this call's rows (`new_key_values.*`): the cache can stay in preallocated buffers. */
   readonly inPlace: boolean;
+  /** Per layer and kind: the cache input and the two outputs that can refill it. */
+  private readonly kvNames: Array<{ past: string; present: string; fresh: string }>;
   private readonly inPlaceFetches: string[];
   private readonly kvInPlace: boolean;
   private readonly kvBlock: number;
@@ -56,9 +58,11 @@ export class OnnxRunner {
     this.floatType = meta?.type === 'float16' ? 'float16' : 'float32';
     this.hasKeep = names.includes('num_logits_to_keep');
     this.hasCacheBranch = names.includes('use_cache_branch');
-    const newRows = Array.from({ length: this.numLayers }, (_, i) => [`new_key_values.${i}.key`, `new_key_values.${i}.value`]).flat();
-    this.inPlace = newRows.every((n) => decoder.outputNames.includes(n));
-    this.inPlaceFetches = ['logits', ...newRows];
+    this.kvNames = Array.from({ length: this.numLayers }, (_, i) =>
+      ['key', 'value'].map((kind) => ({ past: `past_key_values.${i}.${kind}`, present: `present.${i}.${kind}`, fresh: `new_key_values.${i}.${kind}` })),
+    ).flat();
+    this.inPlace = this.kvNames.every((n) => decoder.outputNames.includes(n.fresh));
+    this.inPlaceFetches = ['logits', ...this.kvNames.map((n) => n.fresh)];
     this.kvInPlace = opts.kvInPlace ?? true;
     this.kvBlock = opts.kvBlock ?? KV_BLOCK;
     if (!(Number.isInteger(this.kvBlock) && this.kvBlock >= 1)) throw new EvolmmError('INVALID_ARGUMENT', `kvBlock must be a positive integer; found ${this.kvBlock}`);
@@ -104,8 +108,7 @@ export class OnnxRunner {
 
   /** An empty KV cache for `batch` rows. */
   emptyCache(batch: number): KvCache {
-    const names = Array.from({ length: this.numLayers }, (_, i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`]).flat();
-    return emptyKvCache(names, batch, this.kvHeads, this.headDim, this.floatType);
+    return emptyKvCache(this.kvNames.map((n) => n.past), batch, this.kvHeads, this.headDim, this.floatType);
   }
 
   /**
@@ -132,28 +135,14 @@ export class OnnxRunner {
     const keepFeed = inPlace ? -(keep === 0 ? s : Math.min(keep, s)) : keep;
     if (this.hasKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.of(BigInt(keepFeed)), []);
     if (this.hasCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(cache.length > 0 ? 1 : 0), [1]);
-    let next: KvCache;
-    let lt: ort.Tensor;
-    if (inPlace) {
-      const out = await this.decoder.run(feeds, this.inPlaceFetches);
-      const fresh: Record<string, ort.Tensor> = {};
-      for (let i = 0; i < this.numLayers; i++) {
-        fresh[`past_key_values.${i}.key`] = out[`new_key_values.${i}.key`];
-        fresh[`past_key_values.${i}.value`] = out[`new_key_values.${i}.value`];
-      }
-      next = appendRows(cache, fresh, s, this.kvBlock);
-      lt = out.logits;
-    } else {
-      if (cache.capacity !== cache.length) throw new EvolmmError('INTERNAL', 'a cache with free slots was given to a decoder without new_key_values outputs');
-      const out = await this.decoder.run(feeds);
-      const tensors: Record<string, ort.Tensor> = {};
-      for (let i = 0; i < this.numLayers; i++) {
-        tensors[`past_key_values.${i}.key`] = out[`present.${i}.key`];
-        tensors[`past_key_values.${i}.value`] = out[`present.${i}.value`];
-      }
-      next = { batch: b, length: cache.length + s, capacity: cache.length + s, tensors };
-      lt = out.logits;
-    }
+    if (!inPlace && cache.capacity !== cache.length) throw new EvolmmError('INTERNAL', 'a cache with free slots was given to a decoder without new_key_values outputs');
+    const out = inPlace ? await this.decoder.run(feeds, this.inPlaceFetches) : await this.decoder.run(feeds);
+    // The returned tensors under the cache's input names: this call's rows (in place) or the whole grown cache.
+    const byPast = (output: 'fresh' | 'present') => Object.fromEntries(this.kvNames.map((n) => [n.past, out[n[output]]]));
+    const next: KvCache = inPlace
+      ? appendRows(cache, byPast('fresh'), s, this.kvBlock)
+      : { batch: b, length: cache.length + s, capacity: cache.length + s, tensors: byPast('present') };
+    const lt = out.logits;
     let logits = lt.type === 'float16' ? f16ToF32(lt.data as Uint16Array) : (lt.data as Float32Array);
     let kept = lt.dims[1];
     // Graphs without num_logits_to_keep return every position: keep the tail here.

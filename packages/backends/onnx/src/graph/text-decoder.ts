@@ -70,6 +70,7 @@ export function buildTextDecoder(g: GraphBuilder, src: WeightSource, config: Qwe
   const cos = g.op('Unsqueeze', [g.op('Cos', [angle]), g.i64([1])]); // [b,1,s,hd]
   const sin = g.op('Unsqueeze', [g.op('Sin', [angle]), g.i64([1])]);
 
+  const lengths = { pastLen, total };
   let x = embeds;
   const newRows: Array<{ key: string; value: string }> = [];
   for (let i = 0; i < t.numHiddenLayers; i++) {
@@ -86,7 +87,6 @@ export function buildTextDecoder(g: GraphBuilder, src: WeightSource, config: Qwe
     // axis that MatMul broadcasts K/V over: q [b,kvh,rep,s,hd] · k [b,kvh,1,hd,T]. Measured on the 0.5B shape
     // (5-sample decode): the repeat made each step cost ~0.13 ms more per cached position.
     let o: string;
-    const lengths = { pastLen, total };
     if (rep === 1) o = cachedAttention(g, q, past[i], { key: k, value: v }, allowed, lengths, hd, 4); // [b,nH,s,hd]
     else {
       const grouped = (y: string) => g.op('Unsqueeze', [y, g.i64([2])]); // [b,kvh,1,t,hd]
